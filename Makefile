@@ -1,0 +1,40 @@
+# Mica: top-level entry points. Every target installs what is missing,
+# configures and builds before it runs, so each works on a fresh clone.
+BUILD      ?= build
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+# CI builds (CI=true) and local builds alike use -Werror and ASan/UBSan for tests.
+CONFIG_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICA_WERROR=ON -DMICA_SANITIZE=ON $(CMAKE_ARGS)
+
+.PHONY: all deps configure build test demo monitor-aarch64 bench fuzz tcb clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) $(CONFIG_FLAGS)
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CONFIG_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+demo: build
+	$(BUILD)/bin/mica-demo
+
+# The TCB alone, cross-compiled freestanding for aarch64; prints its text size.
+monitor-aarch64: deps
+	cmake -S src/monitor -B build-aarch64 -G Ninja \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-freestanding.cmake \
+	  -DCMAKE_BUILD_TYPE=MinSizeRel -DMICA_WERROR=ON
+	cmake --build build-aarch64 -j $(JOBS)
+	@scripts/monitor-size build-aarch64
+
+clean:
+	rm -rf $(BUILD) build-aarch64 build-fuzz build-bench

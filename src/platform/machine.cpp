@@ -1,0 +1,234 @@
+#include "platform/machine.h"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+
+#include "monitor/monitor.h"
+#include "monitor/platform.h"
+
+namespace mica::platform {
+
+const char* access_result_name(AccessResult result) {
+  switch (result) {
+    case AccessResult::kOk: return "ok";
+    case AccessResult::kGranuleProtectionFault: return "granule protection fault";
+    case AccessResult::kOutOfRange: return "address outside DRAM";
+  }
+  return "?";
+}
+
+namespace {
+
+// What the opaque HashContext holds on this platform.
+struct MbedHash {
+  monitor::HashAlgo algo;
+  union {
+    mbedtls_sha256_context sha256;
+    mbedtls_sha512_context sha512;
+  };
+};
+static_assert(sizeof(MbedHash) <= sizeof(monitor::PlatformInterface::HashContext));
+static_assert(alignof(MbedHash) <= alignof(monitor::PlatformInterface::HashContext));
+
+MbedHash& as_mbed(monitor::PlatformInterface::HashContext& ctx) {
+  return *std::launder(reinterpret_cast<MbedHash*>(ctx.opaque));
+}
+
+}  // namespace
+
+// The monitor's view of the machine. Every method is what R-EL2 firmware
+// would do with an instruction or an SMC to EL3.
+class Machine::MonitorPlatform final : public monitor::PlatformInterface {
+ public:
+  explicit MonitorPlatform(Machine& machine) : machine_(machine) {
+    mbedtls_entropy_init(&entropy_);
+    mbedtls_ctr_drbg_init(&drbg_);
+    static const char kPersonalization[] = "mica-platform-entropy";
+    if (mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_,
+                              reinterpret_cast<const unsigned char*>(kPersonalization),
+                              sizeof(kPersonalization) - 1) != 0) {
+      throw std::runtime_error("platform: cannot seed the entropy source");
+    }
+  }
+  ~MonitorPlatform() {
+    mbedtls_ctr_drbg_free(&drbg_);
+    mbedtls_entropy_free(&entropy_);
+  }
+
+  monitor::PhysAddr dram_base() const override { return monitor::PhysAddr(machine_.dram_.base()); }
+  uint64_t dram_size() const override { return machine_.dram_.size(); }
+
+  uint8_t* granule_memory(monitor::PhysAddr pa) override {
+    if (!pa.is_granule_aligned() || !machine_.dram_.contains(pa, monitor::kGranuleSize)) {
+      throw std::logic_error("monitor asked for a granule outside DRAM");  // monitor bug, not input
+    }
+    return machine_.dram_.at(pa);
+  }
+
+  bool ns_read(monitor::PhysAddr pa, void* dst, size_t len) override {
+    std::shared_lock lock(machine_.gpc_lock_);
+    if (machine_.check_ns(pa, len) != AccessResult::kOk) return false;
+    std::memcpy(dst, machine_.dram_.at(pa), len);
+    return true;
+  }
+
+  bool ns_write(monitor::PhysAddr pa, const void* src, size_t len) override {
+    std::shared_lock lock(machine_.gpc_lock_);
+    if (machine_.check_ns(pa, len) != AccessResult::kOk) return false;
+    std::memcpy(machine_.dram_.at(pa), src, len);
+    return true;
+  }
+
+  bool gtsi_delegate(monitor::PhysAddr pa) override {
+    return machine_.el3_transition(pa, Pas::kNonSecure, Pas::kRealm);
+  }
+  bool gtsi_undelegate(monitor::PhysAddr pa) override {
+    return machine_.el3_transition(pa, Pas::kRealm, Pas::kNonSecure);
+  }
+
+  void hash_init(HashContext& ctx, monitor::HashAlgo algo) override {
+    MbedHash& h = *new (ctx.opaque) MbedHash;
+    h.algo = algo;
+    if (algo == monitor::HashAlgo::kSha256) {
+      mbedtls_sha256_init(&h.sha256);
+      mbedtls_sha256_starts_ret(&h.sha256, 0);
+    } else {
+      mbedtls_sha512_init(&h.sha512);
+      mbedtls_sha512_starts_ret(&h.sha512, 0);
+    }
+  }
+  void hash_update(HashContext& ctx, const void* data, size_t len) override {
+    MbedHash& h = as_mbed(ctx);
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    if (h.algo == monitor::HashAlgo::kSha256) {
+      mbedtls_sha256_update_ret(&h.sha256, bytes, len);
+    } else {
+      mbedtls_sha512_update_ret(&h.sha512, bytes, len);
+    }
+  }
+  void hash_finish(HashContext& ctx, uint8_t out[monitor::kMaxHashSize]) override {
+    MbedHash& h = as_mbed(ctx);
+    std::memset(out, 0, monitor::kMaxHashSize);
+    if (h.algo == monitor::HashAlgo::kSha256) {
+      mbedtls_sha256_finish_ret(&h.sha256, out);
+      mbedtls_sha256_free(&h.sha256);
+    } else {
+      mbedtls_sha512_finish_ret(&h.sha512, out);
+      mbedtls_sha512_free(&h.sha512);
+    }
+  }
+
+  bool entropy(void* dst, size_t len) override {
+    std::lock_guard lock(drbg_lock_);
+    return mbedtls_ctr_drbg_random(&drbg_, static_cast<unsigned char*>(dst), len) == 0;
+  }
+
+  void tlbi_ipa(uint16_t vmid, monitor::Ipa ipa, uint64_t size) override {
+    (void)vmid;
+    (void)ipa;
+    (void)size;
+  }
+  void tlbi_vmid(uint16_t vmid) override { (void)vmid; }
+
+  monitor::RealmTrap run_realm(monitor::PhysAddr rec, monitor::RealmCpuContext& ctx,
+                               const monitor::Stage2Config& s2, uint64_t budget) override {
+    (void)rec;
+    (void)ctx;
+    (void)s2;
+    (void)budget;
+    return monitor::RealmTrap{monitor::RealmTrap::Kind::kFatal, 0, 0, 0};
+  }
+  void forget_rec(monitor::PhysAddr rec) override { (void)rec; }
+
+ private:
+  Machine& machine_;
+  mbedtls_entropy_context entropy_;
+  mbedtls_ctr_drbg_context drbg_;
+  std::mutex drbg_lock_;
+};
+
+Machine::Machine(MachineConfig config)
+    : config_(std::move(config)),
+      dram_(config_.dram_base, config_.dram_size),
+      gpt_(dram_),
+      platform_(std::make_unique<MonitorPlatform>(*this)),
+      monitor_(std::make_unique<monitor::Monitor>(*platform_)) {
+  if (!monitor_->ready()) {
+    throw std::invalid_argument("the monitor cannot track this much DRAM");
+  }
+}
+
+Machine::~Machine() = default;
+
+MachineCounters Machine::counters() const {
+  MachineCounters c;
+  c.smc_calls = counters_.smc_calls.load();
+  c.smc_unknown = counters_.smc_unknown.load();
+  c.granule_protection_faults = counters_.granule_protection_faults.load();
+  c.delegations = counters_.delegations.load();
+  c.undelegations = counters_.undelegations.load();
+  return c;
+}
+
+monitor::SmcResult Machine::smc(const monitor::SmcArgs& args) {
+  counters_.smc_calls.fetch_add(1, std::memory_order_relaxed);
+  // SMCCC 1.3: bit 16 is the SVE hint; EL3 routes on the FID without it.
+  const uint64_t fid = args.x[0] & ~(uint64_t{1} << 16);
+  const bool to_monitor = (fid >= kRmiFidFirst && fid <= kRmiFidLast) ||
+                          (fid >= kMicaRmiFidFirst && fid <= kMicaRmiFidLast);
+  if (!to_monitor) {
+    counters_.smc_unknown.fetch_add(1, std::memory_order_relaxed);
+    monitor::SmcResult result;
+    result.x[0] = monitor::kSmcUnknown;
+    return result;
+  }
+  return monitor_->handle_rmi(args);
+}
+
+AccessResult Machine::check_ns(PhysAddr pa, size_t len) const {
+  if (!dram_.contains(pa, len)) {
+    counters_.granule_protection_faults.fetch_add(1, std::memory_order_relaxed);
+    return AccessResult::kOutOfRange;
+  }
+  if (!gpt_.range_is(pa, len, Pas::kNonSecure)) {
+    counters_.granule_protection_faults.fetch_add(1, std::memory_order_relaxed);
+    return AccessResult::kGranuleProtectionFault;
+  }
+  return AccessResult::kOk;
+}
+
+AccessResult Machine::host_read(PhysAddr pa, void* dst, size_t len) {
+  std::shared_lock lock(gpc_lock_);
+  const AccessResult check = check_ns(pa, len);
+  if (check == AccessResult::kOk) std::memcpy(dst, dram_.at(pa), len);
+  return check;
+}
+
+AccessResult Machine::host_write(PhysAddr pa, const void* src, size_t len) {
+  std::shared_lock lock(gpc_lock_);
+  const AccessResult check = check_ns(pa, len);
+  if (check == AccessResult::kOk) std::memcpy(dram_.at(pa), src, len);
+  return check;
+}
+
+// EL3's granule transition service. The granule is scrubbed on every PAS
+// change so that nothing written in one world is readable in the other.
+bool Machine::el3_transition(PhysAddr pa, Pas from, Pas to) {
+  if (!pa.is_granule_aligned() || !dram_.contains(pa, monitor::kGranuleSize)) return false;
+  std::unique_lock lock(gpc_lock_);
+  if (gpt_.pas(pa) != from) return false;
+  std::memset(dram_.at(pa), 0, monitor::kGranuleSize);
+  gpt_.set(pa, to);
+  (to == Pas::kRealm ? counters_.delegations : counters_.undelegations)
+      .fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace mica::platform
