@@ -3,7 +3,7 @@
 namespace mica::host {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json hex_json(uint64_t value) { return hex(value); }
 
@@ -90,6 +90,7 @@ json measurement_to_json(const MeasureResult& result) {
   return json{
       {"rim", result.rim.hex()},
       {"hash_algo", std::string(hash_algo_name(c.hash_algo))},
+      {"method", "RMM 1.0 RIM descriptors over the Mica VMM load plan (docs/load-plan.md)"},
       {"layout",
        {{"ipa_width", c.ipa_width},
         {"rtt_start_level", plan.geometry.start_level},

@@ -12,7 +12,7 @@ namespace mica::host {
 namespace {
 
 using ::testing::HasSubstr;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr uint64_t kBase = 0x4000'0000;
 

@@ -27,6 +27,6 @@ Result<MeasureResult> measure_image(const ElfImage& image, const MeasureOptions&
 
 // The reference value and everything needed to recompute it: realm
 // parameters, layout, and the ordered measured steps with the RIM after each.
-nlohmann::json measurement_to_json(const MeasureResult& result);
+nlohmann::ordered_json measurement_to_json(const MeasureResult& result);
 
 }  // namespace mica::host
