@@ -68,7 +68,8 @@ class ElfBuilder {
     std::memcpy(file.data(), &h, sizeof h);  // the test host is little-endian like the image
     for (size_t i = 0; i < headers.size(); ++i) {
       std::memcpy(file.data() + sizeof(Elf64_Ehdr) + i * sizeof(Elf64_Phdr), &headers[i], sizeof(Elf64_Phdr));
-      std::memcpy(file.data() + headers[i].p_offset, segments_[i].bytes.data(), segments_[i].bytes.size());
+      const auto& bytes = segments_[i].bytes;
+      if (!bytes.empty()) std::memcpy(file.data() + headers[i].p_offset, bytes.data(), bytes.size());
     }
     return file;
   }
