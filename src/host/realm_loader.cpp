@@ -93,6 +93,7 @@ class Loader {
   }
 
   // Undelegates and releases granules that never became realm objects.
+  // (Callers format the failed call first: undelegation makes new calls.)
   void give_back(PhysAddr first, uint64_t count) {
     for (uint64_t i = 0; i < count; ++i) (void)rmi_.granule_undelegate(first.plus(i * kGranule));
     granules_.release(first, count);
@@ -119,9 +120,10 @@ class Loader {
       return staged;
     }
     if (auto r = rmi_.realm_create(*rd, staging_); !r.ok()) {
+      const std::string call = describe(rmi_);
       give_back(*rd, 1);
       give_back(*roots, s.rtt_num_start);
-      return fail(describe(rmi_), ": REALM_CREATE refused (vmid ", dec(realm_.vmid), ")");
+      return fail(call, ": REALM_CREATE refused (vmid ", dec(realm_.vmid), ")");
     }
     realm_.rd = *rd;
     realm_.rtt_base = *roots;
@@ -133,8 +135,9 @@ class Loader {
     auto rtt = take_granules(1, "an RTT");
     if (!rtt) return Error{rtt.error()};
     if (auto r = rmi_.rtt_create(realm_.rd, *rtt, Ipa(s.ipa), s.level); !r.ok()) {
+      const std::string call = describe(rmi_);
       give_back(*rtt, 1);
-      return fail(describe(rmi_), ": RTT_CREATE refused");
+      return fail(call, ": RTT_CREATE refused");
     }
     realm_.rtts.push_back({s.ipa, s.level, *rtt});
     return true;
@@ -160,8 +163,9 @@ class Loader {
     if (!data) return Error{data.error()};
     const auto flags = static_cast<abi::RmiDataFlags>(s.flags);
     if (auto r = rmi_.data_create(realm_.rd, *data, Ipa(s.ipa), staging_, flags); !r.ok()) {
+      const std::string call = describe(rmi_);
       give_back(*data, 1);
-      return fail(describe(rmi_), ": DATA_CREATE refused");
+      return fail(call, ": DATA_CREATE refused");
     }
     realm_.data.push_back({s.ipa, *data});
     return true;
@@ -172,8 +176,9 @@ class Loader {
       auto data = take_granules(1, "a DATA granule");
       if (!data) return Error{data.error()};
       if (auto r = rmi_.data_create_unknown(realm_.rd, *data, Ipa(ipa)); !r.ok()) {
+        const std::string call = describe(rmi_);
         give_back(*data, 1);
-        return fail(describe(rmi_), ": DATA_CREATE_UNKNOWN refused");
+        return fail(call, ": DATA_CREATE_UNKNOWN refused");
       }
       realm_.data.push_back({ipa, *data});
     }
@@ -208,8 +213,9 @@ class Loader {
       return staged;
     }
     if (auto r = rmi_.rec_create(realm_.rd, *rec, staging_); !r.ok()) {
+      const std::string call = describe(rmi_);
       give_back_all();
-      return fail(describe(rmi_), ": REC_CREATE of REC ", dec(s.index), " refused");
+      return fail(call, ": REC_CREATE of REC ", dec(s.index), " refused");
     }
     realm_.recs.push_back({*rec, s.mpidr, std::move(aux)});
     return true;
