@@ -84,9 +84,10 @@ class Loader {
     for (uint64_t i = 0; i < count; ++i) {
       const PhysAddr pa = first->plus(i * kGranule);
       if (auto r = rmi_.granule_delegate(pa); !r.ok()) {
-        for (uint64_t j = 0; j < i; ++j) (void)rmi_.granule_undelegate(first->plus(j * kGranule));
-        granules_.release(*first, count);
-        return fail("RMI_GRANULE_DELEGATE ", hex(pa.value()), " for ", purpose, " failed: ", r.status.to_string());
+        const std::string call = describe(rmi_);
+        give_back(*first, i);
+        granules_.release(pa, count - i);
+        return fail(call, ": delegation of a granule for ", purpose, " refused");
       }
     }
     return *first;
@@ -94,9 +95,12 @@ class Loader {
 
   // Undelegates and releases granules that never became realm objects.
   // (Callers format the failed call first: undelegation makes new calls.)
+  // A granule the monitor keeps (undelegation refused) is not reused.
   void give_back(PhysAddr first, uint64_t count) {
-    for (uint64_t i = 0; i < count; ++i) (void)rmi_.granule_undelegate(first.plus(i * kGranule));
-    granules_.release(first, count);
+    for (uint64_t i = 0; i < count; ++i) {
+      const PhysAddr pa = first.plus(i * kGranule);
+      if (rmi_.granule_undelegate(pa).ok()) granules_.release(pa);
+    }
   }
 
   Result<bool> stage(const GranuleBytes& page, std::string_view what) {

@@ -265,6 +265,36 @@ TEST_F(LoadRealmTest, RunningOutOfGranulesMidwayIsRolledBack) {
   EXPECT_TRUE(all_granules_undelegated());
 }
 
+TEST_F(LoadRealmTest, GranulesOutsideDramAreRefusedByTheMonitor) {
+  auto image = ElfImage::load(MICA_TEST_REALM);
+  ASSERT_TRUE(image) << image.error();
+  auto plan = build_load_plan(*image, RealmConfig{});
+  ASSERT_TRUE(plan);
+  const uint64_t dram_end = machine_.dram().base() + machine_.dram().size();
+  RangeGranuleAllocator beyond(PhysAddr(dram_end), 64 * kGranuleSize);
+  auto realm = load_realm(rmi_, memory_, beyond, *plan);
+  ASSERT_FALSE(realm);
+  EXPECT_EQ(realm.error(), "RMI_GRANULE_DELEGATE addr=" + hex(dram_end + kGranuleSize) +
+                               " -> RMI_ERROR_INPUT: delegation of a granule for the RD refused");
+  EXPECT_EQ(beyond.free_granules(), 64u);
+}
+
+TEST_F(LoadRealmTest, StagingGranuleInRealmPasIsAFaultNotALeak) {
+  auto image = ElfImage::load(MICA_TEST_REALM);
+  ASSERT_TRUE(image) << image.error();
+  auto plan = build_load_plan(*image, RealmConfig{});
+  ASSERT_TRUE(plan);
+  // The allocator's first granule (the loader's staging page) was delegated
+  // behind its back: writing parameters there must fault, not reach the realm.
+  const PhysAddr first(machine_.dram().base());
+  ASSERT_TRUE(rmi_.granule_delegate(first).ok());
+  auto realm = load_realm(rmi_, memory_, granules_, *plan);
+  ASSERT_FALSE(realm);
+  EXPECT_EQ(realm.error(), "writing RmiRealmParams to the NS staging granule " + hex(first.value()) + " faulted");
+  ASSERT_TRUE(rmi_.granule_undelegate(first).ok());
+  EXPECT_TRUE(all_granules_undelegated());
+}
+
 TEST_F(LoadRealmTest, CallLogShowsThePlanInOrder) {
   auto image = ElfImage::parse(ElfBuilder().entry(kBase).segment({kBase, bytes_of(0x10), 0, PF_R | PF_X}).build());
   ASSERT_TRUE(image);
