@@ -335,7 +335,7 @@ class Decoder {
         // Checked against the bytes left before anything is allocated.
         if (argument > remaining()) {
           return fail(start, "declared length " + std::to_string(argument) + " exceeds the " +
-                                 std::to_string(remaining()) + " byte(s) left");
+                                 std::to_string(remaining()) + " byte(s) left (truncated or absurd length)");
         }
         auto first = in_.begin() + static_cast<std::ptrdiff_t>(pos_);
         auto last = first + static_cast<std::ptrdiff_t>(argument);
@@ -354,7 +354,7 @@ class Decoder {
         // Every element takes at least one byte.
         if (argument > remaining()) {
           return fail(start, "array of " + std::to_string(argument) + " element(s) cannot fit in the " +
-                                 std::to_string(remaining()) + " byte(s) left");
+                                 std::to_string(remaining()) + " byte(s) left (truncated or absurd length)");
         }
         std::vector<Item> items;
         items.reserve(static_cast<size_t>(std::min<uint64_t>(argument, kInitialReserve)));
@@ -371,7 +371,7 @@ class Decoder {
         // Every entry takes at least two bytes.
         if (argument > remaining() / 2) {
           return fail(start, "map of " + std::to_string(argument) + " entries cannot fit in the " +
-                                 std::to_string(remaining()) + " byte(s) left");
+                                 std::to_string(remaining()) + " byte(s) left (truncated or absurd length)");
         }
         std::vector<Item::Entry> entries;
         entries.reserve(static_cast<size_t>(std::min<uint64_t>(argument, kInitialReserve)));
