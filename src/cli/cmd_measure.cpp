@@ -6,38 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "cli_util.h"
 #include "command.h"
 #include "host/measure.h"
 
 namespace {
-
-// "16M", "16MiB", "4096", "0x100000", "1G": sizes as people write them.
-std::optional<uint64_t> parse_size(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  size_t consumed = 0;
-  uint64_t value = 0;
-  try {
-    value = std::stoull(text, &consumed, 0);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  std::string suffix = text.substr(consumed);
-  if (suffix.size() > 1 && (suffix.ends_with("iB") || suffix.ends_with("ib"))) suffix.resize(suffix.size() - 2);
-  unsigned shift = 0;
-  if (suffix.empty()) {
-    shift = 0;
-  } else if (suffix == "K" || suffix == "k") {
-    shift = 10;
-  } else if (suffix == "M" || suffix == "m") {
-    shift = 20;
-  } else if (suffix == "G" || suffix == "g") {
-    shift = 30;
-  } else {
-    return std::nullopt;
-  }
-  if (shift != 0 && value > (~uint64_t{0} >> shift)) return std::nullopt;
-  return value << shift;
-}
 
 struct MeasureArgs {
   std::string image;
@@ -57,13 +30,13 @@ int run_measure(const MeasureArgs& args) {
     return 2;
   }
   options.hash_algo = *algo;
-  const auto ram = parse_size(args.ram);
+  const auto ram = mica::cli::parse_size(args.ram);
   if (!ram) {
     std::cerr << "mica measure: --ram '" << args.ram << "' is not a size (e.g. 16MiB, 0x1000000)\n";
     return 2;
   }
   options.ram_size = *ram;
-  const auto ram_base = parse_size(args.ram_base);
+  const auto ram_base = mica::cli::parse_size(args.ram_base);
   if (!ram_base) {
     std::cerr << "mica measure: --ram-base '" << args.ram_base << "' is not an address\n";
     return 2;
