@@ -103,9 +103,19 @@ void check_policy(TokenReport& report, const VerifyOptions& options, Checks& che
   if (mica->policy_digest == expected_digest) {
     checks.pass("policy_digest", kPolicy, "policy \"" + policy.workflow_name() + "\" " + cbor::to_hex(expected_digest));
   } else {
-    checks.fail("policy_digest", kPolicy,
-                "the realm runs under policy digest " + cbor::to_hex(mica->policy_digest) + ", the tenant's policy \"" +
-                    policy.workflow_name() + "\" has digest " + cbor::to_hex(expected_digest));
+    std::string detail = "the realm runs under policy digest " + cbor::to_hex(mica->policy_digest) +
+                         ", the tenant's policy \"" + policy.workflow_name() + "\" has digest " +
+                         cbor::to_hex(expected_digest);
+    if (options.deployed_policy && options.deployed_policy->digest() == mica->policy_digest) {
+      // The token's digest authenticates the deployed policy: what differs is real.
+      std::vector<std::string> differences = policy.differences_from(*options.deployed_policy);
+      detail += "; the deployed policy differs from yours: " +
+                (differences.empty() ? std::string("(no difference in meaning found)") : join(differences));
+    } else if (options.deployed_policy) {
+      detail += "; the deployed policy given has digest " + cbor::to_hex(options.deployed_policy->digest()) +
+                ", not the token's, so it says nothing about this realm";
+    }
+    checks.fail("policy_digest", kPolicy, detail);
   }
   auto component = find_component(policy, mica->component_index);
   if (!component) {

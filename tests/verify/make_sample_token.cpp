@@ -2,9 +2,11 @@
 // the way the monitor builds it, for the independent Python cross-check, and
 // prints the token sizes and how long producing and verifying one takes.
 //
-//   mica_make_sample_token DIR
+//   mica_make_sample_token DIR [COMPILED_POLICY INDEX NAME]
 // creates DIR/state (platform key), DIR/token.cbor (tag 907),
-// DIR/token-legacy.cbor (tag 399) and DIR/expected.json.
+// DIR/token-legacy.cbor (tag 399) and DIR/expected.json. With a compiled
+// policy, the Mica claims name it (digest = SHA-256 of the file) and the
+// given component, as the monitor does for a realm bound to that component.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -34,8 +36,8 @@ double micros_since(Clock::time_point start, int iterations) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: " << argv[0] << " DIR\n";
+  if (argc != 2 && argc != 5) {
+    std::cerr << "usage: " << argv[0] << " DIR [COMPILED_POLICY INDEX NAME]\n";
     return 1;
   }
   try {
@@ -49,7 +51,11 @@ int main(int argc, char** argv) {
 
     mica::testing::RealmClaimsSpec spec;
     spec.mica = mica::testing::sample_mica_claims();
-    spec.mica->component_name = "model";
+    if (argc == 5) {
+      spec.mica->policy_digest = mica::verify::digest(mica::verify::HashAlg::kSha256, mica::testing::read_file(argv[2]));
+      spec.mica->component_index = std::stoull(argv[3]);
+      spec.mica->component_name = argv[4];
+    }
     Bytes token = mica::testing::make_cca_token(boot, spec, mica::verify::Wrapper::kCmw907);
     Bytes legacy = mica::testing::make_cca_token(boot, spec, mica::verify::Wrapper::kLegacy399);
     write(dir + "/token.cbor", token);

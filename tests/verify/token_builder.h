@@ -72,6 +72,10 @@ class FakePolicy final : public verify::TenantPolicy {
   std::string workflow_name() const override { return name_; }
   Bytes digest() const override { return digest_; }
   std::vector<verify::PolicyComponent> components() const override { return components_; }
+  std::vector<std::string> differences_from(const verify::TenantPolicy& deployed) const override {
+    if (deployed.digest() == digest_) return {};
+    return {"fake policies differ"};
+  }
 
  private:
   std::string name_;

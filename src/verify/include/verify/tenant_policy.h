@@ -33,6 +33,10 @@ class TenantPolicy {
   // canonical encoding.
   virtual Bytes digest() const = 0;
   virtual std::vector<PolicyComponent> components() const = 0;
+  // How `deployed` differs from this policy, one line per difference (empty
+  // when they mean the same). The verifier asks this only after `deployed`
+  // was authenticated by the digest in a token, to name what changed.
+  virtual std::vector<std::string> differences_from(const TenantPolicy& deployed) const = 0;
 };
 
 }  // namespace mica::verify

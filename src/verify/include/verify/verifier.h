@@ -61,6 +61,9 @@ struct VerifyOptions {
   std::optional<Bytes> expected_challenge;           // nullopt: check skipped
   std::optional<ReferenceValues> reference_values;   // nullopt: check skipped
   const TenantPolicy* policy = nullptr;              // nullptr: policy checks skipped
+  // The compiled policy the (untrusted) host says it deployed. Used only to
+  // name what differs from `policy` when a token's digest matches it.
+  const TenantPolicy* deployed_policy = nullptr;
 };
 
 struct TokenReport {
