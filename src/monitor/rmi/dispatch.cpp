@@ -10,6 +10,9 @@ namespace {
 struct Command {
   Handler handler = nullptr;  // null: an unused slot (SMC_UNKNOWN)
   uint8_t outputs = 0;        // how many of X1..X4 the command produces
+  // Set with the handler. Counted instead of comparing function addresses,
+  // which GCC does not treat as constant under -fsanitize=undefined.
+  bool defined = false;
 };
 
 constexpr unsigned slot_of(abi::RmiCommand command) {
@@ -20,7 +23,7 @@ constexpr std::array<Command, abi::kRmiSlotCount> make_table() {
   using C = abi::RmiCommand;
   std::array<Command, abi::kRmiSlotCount> table{};
   auto put = [&table](C command, Handler handler, uint8_t outputs) {
-    table[slot_of(command)] = Command{handler, outputs};
+    table[slot_of(command)] = Command{handler, outputs, true};
   };
   put(C::kVersion, rmi_version, 2);
   put(C::kGranuleDelegate, rmi_granule_delegate, 0);
@@ -53,7 +56,7 @@ static_assert(kCommands.size() == 26, "RMI 1.0 has 26 slots, 0x150..0x169");
 
 constexpr unsigned used_slots() {
   unsigned n = 0;
-  for (const Command& c : kCommands) n += c.handler != nullptr ? 1 : 0;
+  for (const Command& c : kCommands) n += c.defined ? 1 : 0;
   return n;
 }
 static_assert(used_slots() == 23, "RMI 1.0 defines 23 commands");
