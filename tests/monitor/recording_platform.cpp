@@ -1,0 +1,86 @@
+#include "recording_platform.h"
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+#include <cstring>
+#include <new>
+
+namespace mica::monitor::testing {
+
+namespace {
+
+struct Hash {
+  HashAlgo algo;
+  mbedtls_sha256_context sha256;
+  mbedtls_sha512_context sha512;
+};
+static_assert(sizeof(Hash) <= sizeof(PlatformInterface::HashContext));
+
+Hash& as_hash(PlatformInterface::HashContext& ctx) { return *std::launder(reinterpret_cast<Hash*>(ctx.opaque)); }
+
+}  // namespace
+
+bool RecordingPlatform::ns_read(PhysAddr pa, void* dst, size_t len) {
+  return machine_.host_read(pa, dst, len) == platform::AccessResult::kOk;
+}
+
+bool RecordingPlatform::ns_write(PhysAddr pa, const void* src, size_t len) {
+  return machine_.host_write(pa, src, len) == platform::AccessResult::kOk;
+}
+
+bool RecordingPlatform::gtsi_delegate(PhysAddr pa) {
+  if (refuse_delegation || machine_.gpt().pas(pa) != platform::Pas::kNonSecure) return false;
+  std::memset(machine_.dram().at(pa), 0, kGranuleSize);
+  machine_.gpt().set(pa, platform::Pas::kRealm);
+  return true;
+}
+
+bool RecordingPlatform::gtsi_undelegate(PhysAddr pa) {
+  if (machine_.gpt().pas(pa) != platform::Pas::kRealm) return false;
+  std::memset(machine_.dram().at(pa), 0, kGranuleSize);
+  machine_.gpt().set(pa, platform::Pas::kNonSecure);
+  return true;
+}
+
+void RecordingPlatform::hash_init(HashContext& ctx, HashAlgo algo) {
+  Hash& h = *new (ctx.opaque) Hash;
+  h.algo = algo;
+  if (algo == HashAlgo::kSha256) {
+    mbedtls_sha256_init(&h.sha256);
+    mbedtls_sha256_starts_ret(&h.sha256, 0);
+  } else {
+    mbedtls_sha512_init(&h.sha512);
+    mbedtls_sha512_starts_ret(&h.sha512, 0);
+  }
+}
+
+void RecordingPlatform::hash_update(HashContext& ctx, const void* data, size_t len) {
+  Hash& h = as_hash(ctx);
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  if (h.algo == HashAlgo::kSha256) {
+    mbedtls_sha256_update_ret(&h.sha256, bytes, len);
+  } else {
+    mbedtls_sha512_update_ret(&h.sha512, bytes, len);
+  }
+}
+
+void RecordingPlatform::hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) {
+  Hash& h = as_hash(ctx);
+  std::memset(out, 0, kMaxHashSize);
+  if (h.algo == HashAlgo::kSha256) {
+    mbedtls_sha256_finish_ret(&h.sha256, out);
+    mbedtls_sha256_free(&h.sha256);
+  } else {
+    mbedtls_sha512_finish_ret(&h.sha512, out);
+    mbedtls_sha512_free(&h.sha512);
+  }
+}
+
+bool RecordingPlatform::entropy(void* dst, size_t len) {
+  auto* bytes = static_cast<uint8_t*>(dst);
+  for (size_t i = 0; i < len; ++i) bytes[i] = static_cast<uint8_t>(i * 31 + 7);
+  return true;
+}
+
+}  // namespace mica::monitor::testing
