@@ -4,8 +4,8 @@
 //
 // Storage is fixed: the granule table covers up to GranuleTable::kCapacity
 // granules (1 GiB). A platform with more DRAM is refused (ready() is false).
-// The object is about 1 MiB (4 bytes per granule), so the platform allocates it statically or
-// on its own heap, not on a small stack.
+// The object is about 1 MiB (4 bytes per granule), so the platform
+// allocates it statically or on its own heap, not on a small stack.
 #pragma once
 
 #include <cstddef>
