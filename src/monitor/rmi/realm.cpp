@@ -44,10 +44,12 @@ bool read_realm_params(Context& ctx, PhysAddr pa, RealmParams& p) {
   p.measured.num_wps = load_le<uint32_t>(head + rp::kNumWps);
   p.measured.pmu_num_ctrs = load_le<uint32_t>(head + rp::kPmuNumCtrs);
   p.measured.hash_algo = head[rp::kHashAlgo];
-  p.vmid = load_le<uint16_t>(tail + (rp::kVmid - rp::kVmid));
-  p.rtt_base = load_le<uint64_t>(tail + (rp::kRttBase - rp::kVmid));
-  p.rtt_level_start = load_le<int64_t>(tail + (rp::kRttLevelStart - rp::kVmid));
-  p.rtt_num_start = load_le<uint32_t>(tail + (rp::kRttNumStart - rp::kVmid));
+  // `tail` holds the params from offset kVmid on.
+  auto tail_at = [&tail](uint64_t offset) { return tail + (offset - rp::kVmid); };
+  p.vmid = load_le<uint16_t>(tail_at(rp::kVmid));
+  p.rtt_base = load_le<uint64_t>(tail_at(rp::kRttBase));
+  p.rtt_level_start = load_le<int64_t>(tail_at(rp::kRttLevelStart));
+  p.rtt_num_start = load_le<uint32_t>(tail_at(rp::kRttNumStart));
   return true;
 }
 
