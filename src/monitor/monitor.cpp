@@ -25,7 +25,7 @@ SmcResult Monitor::handle_rmi(const SmcArgs& args) {
     result.x[0] = abi::kSmcUnknownFunction;
     return result;
   }
-  rmi::Context ctx{platform_, granules_, vmids_};
+  rmi::Context ctx{platform_, granules_, vmids_, &rsi_extension_};
   return rmi::dispatch(ctx, args);
 }
 
@@ -69,6 +69,7 @@ bool Monitor::rec_info(PhysAddr rec_pa, RecInfo& info) const {
   info.runnable = rec.runnable;
   info.running = lock.refcount() != 0;
   info.psci_pending = rec.psci_pending;
+  info.host_call_pending = rec.host_call_pending;
   info.num_aux = rec.num_aux;
   for (unsigned i = 0; i < abi::rec_params::kMaxAux; ++i) info.aux[i] = rec.aux[i];
   info.ripas = rec.ripas;

@@ -12,6 +12,20 @@
 
 namespace mica::monitor {
 
+// The syndrome of the REC's last synchronous exit to the host, as the PE
+// reported it (unmasked). REC_ENTER checks EMUL_MMIO and INJECT_SEA against
+// it and completes a trapped system-register read with it. esr = 0: the last
+// exit was not a synchronous exception (or the REC has not exited yet).
+struct RecLastExit {
+  uint64_t esr;
+  uint64_t far;
+  uint64_t hpfar;
+  // The exit was a data abort the host may emulate: ISV = 1, AArch64, at an
+  // IPA outside the PAR (only then may the host complete it with EMUL_MMIO).
+  bool emulatable_mmio;
+  uint8_t reserved[7];
+};
+
 struct RecState {
   PhysAddr rd;             // owning realm
   uint64_t index;          // position in the realm's REC numbering
@@ -23,6 +37,18 @@ struct RecState {
   PhysAddr aux[abi::rec_params::kMaxAux];
   RipasChangeRequest ripas;
   RealmCpuContext cpu;
+
+  // --- Realm execution (REC_ENTER and RSI, rmi/rec_enter.cpp) ---------------
+  // Set by RSI_HOST_CALL; completed by the next REC_ENTER, which copies the
+  // host's results into the RsiHostCall at host_call_ipa.
+  bool host_call_pending;
+  uint8_t reserved1[7];
+  Ipa host_call_ipa;
+  RecLastExit last_exit;
+  // The host's virtual GIC state (ICH_HCR_EL2 bits it may set, list
+  // registers), validated on entry and handed back on exit.
+  uint64_t gicv3_hcr;
+  uint64_t gicv3_lrs[abi::rec_run::kGicv3LrCount];
 };
 static_assert(sizeof(RecState) <= kGranuleSize);
 

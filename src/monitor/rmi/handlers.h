@@ -8,6 +8,7 @@
 #include "monitor/abi/rmi.h"
 #include "monitor/granule_table.h"
 #include "monitor/platform.h"
+#include "monitor/realm_run.h"
 #include "monitor/types.h"
 #include "monitor/vmid_set.h"
 
@@ -18,6 +19,8 @@ struct Context {
   PlatformInterface& platform;
   GranuleTable& granules;
   VmidSet& vmids;
+  // Mica's RSI commands, served while a REC runs (null: none).
+  const RsiExtension* rsi_extension = nullptr;
 };
 
 // X0 of an RMI result.
@@ -75,7 +78,7 @@ Status rmi_realm_destroy(Context&, const SmcArgs&, Outputs&);
 Status rmi_rec_create(Context&, const SmcArgs&, Outputs&);
 Status rmi_rec_destroy(Context&, const SmcArgs&, Outputs&);
 Status rmi_rec_aux_count(Context&, const SmcArgs&, Outputs&);
-// REC_ENTER belongs to the realm-CPU work (it runs the REC and handles its exits).
+// REC_ENTER runs the REC and handles its exits (rmi/rec_enter.cpp, core/exit.cpp, rsi/).
 Status rmi_rec_enter(Context&, const SmcArgs&, Outputs&);
 Status rmi_psci_complete(Context&, const SmcArgs&, Outputs&);
 Status rmi_rtt_create(Context&, const SmcArgs&, Outputs&);

@@ -16,6 +16,7 @@
 #include "monitor/granule_table.h"
 #include "monitor/objects.h"
 #include "monitor/platform.h"
+#include "monitor/realm_run.h"
 #include "monitor/types.h"
 #include "monitor/vmid_set.h"
 
@@ -55,6 +56,7 @@ struct RecInfo {
   bool runnable = false;
   bool running = false;
   bool psci_pending = false;
+  bool host_call_pending = false;  // an RSI_HOST_CALL awaits the host's answer
   uint32_t num_aux = 0;
   PhysAddr aux[abi::rec_params::kMaxAux];
   RipasChangeRequest ripas;
@@ -76,6 +78,11 @@ class Monitor {
   // status (or SMC_UNKNOWN), X1..X4 outputs; X4 is the caller's unless the
   // command outputs into it.
   SmcResult handle_rmi(const SmcArgs& args);
+
+  // Attaches the handler of Mica's own RSI commands (kMicaRsiFidFirst..
+  // kMicaRsiFidLast, monitor/realm_run.h). Without one they answer SMC_UNKNOWN.
+  // Set before any REC runs.
+  void set_rsi_extension(const RsiExtension& extension) { rsi_extension_ = extension; }
 
   // --- Read-only introspection (tests, tools, the demo) -----------------------
   // The tracked DRAM: [dram_base, dram_base + granule_count * 4 KiB).
@@ -114,6 +121,7 @@ class Monitor {
   // Locks are taken by read-only introspection too.
   mutable GranuleTable granules_;
   VmidSet vmids_;
+  RsiExtension rsi_extension_;
 };
 
 }  // namespace mica::monitor
