@@ -320,6 +320,7 @@ bool RealmCpu::load(const monitor::RealmCpuContext& ctx) {
   pending_spsr_el1_ = ctx.spsr_el1;
   entry_pending_ = true;
   entering_ = true;
+  attention_ = true;
   return true;
 }
 
@@ -444,6 +445,7 @@ monitor::RealmTrap RealmCpu::run(monitor::RealmCpuContext& ctx, const monitor::S
 
 void RealmCpu::stop_trap(uint64_t pc, uint64_t esr, uint64_t far, uint64_t hpfar) {
   stop_.kind = Stop::Kind::kTrap;
+  attention_ = true;
   stop_.pc = pc;
   stop_.esr = esr;
   stop_.far = far;
@@ -453,6 +455,7 @@ void RealmCpu::stop_trap(uint64_t pc, uint64_t esr, uint64_t far, uint64_t hpfar
 
 void RealmCpu::stop_el1(uint64_t esr, uint64_t return_address, std::optional<uint64_t> far) {
   stop_.kind = Stop::Kind::kEl1Exception;
+  attention_ = true;
   stop_.pc = return_address;
   stop_.esr = esr;
   stop_.return_address = return_address;
@@ -463,6 +466,7 @@ void RealmCpu::stop_el1(uint64_t esr, uint64_t return_address, std::optional<uin
 
 void RealmCpu::stop_fatal(FatalReason reason, const char* detail) {
   stop_.kind = Stop::Kind::kFatal;
+  attention_ = true;
   stop_.pc = reg(UC_ARM64_REG_PC);
   stop_.fatal = reason;
   stop_.detail = detail;
@@ -524,6 +528,21 @@ void RealmCpu::report_abort(uint64_t address, bool is_fetch, bool is_write, cons
 // --- Hooks ---------------------------------------------------------------------------------
 
 void RealmCpu::on_code(uint64_t address) {
+  // Hot path, once per instruction: an ordinary instruction from the code
+  // region seen last, within budget. WFI and WFE differ only in bit 5.
+  const uint64_t offset = address - code_ipa_;
+  if (!attention_ && offset < code_size_ && executed_ < budget_) {
+    uint32_t word;
+    std::memcpy(&word, code_host_ + offset, sizeof word);
+    if ((word | 0x20) != insn::kWfi) {
+      ++executed_;
+      return;
+    }
+  }
+  on_code_slow(address);
+}
+
+void RealmCpu::on_code_slow(uint64_t address) {
   if (stop_.kind != Stop::Kind::kNone) {  // a hook already decided: run nothing more
     uc_emu_stop(uc_);
     return;
@@ -538,6 +557,7 @@ void RealmCpu::on_code(uint64_t address) {
                pending_spsr_el1_);
     entry_pending_ = false;
   }
+  attention_ = entering_;
   if (in_reserved_page(address)) {
     report_abort(address, true, false, memory_.walker.translate(*s2_, address));
     return;
@@ -545,6 +565,7 @@ void RealmCpu::on_code(uint64_t address) {
   if (executed_ >= budget_) {  // the host timer fires before this instruction
     stop_.kind = Stop::Kind::kIrq;
     stop_.pc = address;
+    attention_ = true;
     uc_emu_stop(uc_);
     return;
   }
@@ -696,18 +717,16 @@ const RealmCpu::Region* RealmCpu::region_at(uint64_t ipa) const {
 
 bool RealmCpu::fetch_instruction(uint64_t address, uint32_t* insn) {
   if ((address & 3) != 0) return false;
+  if (in_reserved_page(address)) {  // never cached: the hot path must not run there
+    std::memcpy(insn, trampoline_page_ + (address - kTrampolineIpa), sizeof *insn);
+    return true;
+  }
   if (address - code_ipa_ >= code_size_) {
-    if (in_reserved_page(address)) {
-      code_ipa_ = kTrampolineIpa;
-      code_size_ = kGranule;
-      code_host_ = trampoline_page_;
-    } else {
-      const Region* region = region_at(address);
-      if (region == nullptr) return false;
-      code_ipa_ = region->ipa;
-      code_size_ = region->size;
-      code_host_ = region->view.data();
-    }
+    const Region* region = region_at(address);
+    if (region == nullptr) return false;
+    code_ipa_ = region->ipa;
+    code_size_ = region->size;
+    code_host_ = region->view.data();
   }
   std::memcpy(insn, code_host_ + (address - code_ipa_), sizeof *insn);
   return true;
@@ -755,7 +774,8 @@ RealmCpu::RefillResult RealmCpu::refill(uint64_t ipa) {
   }
 
   const Limits& limits = memory_.limits;
-  if (regions_.size() + 1 > limits.max_regions_per_cpu ||
+  const size_t max_regions = std::min(limits.max_regions_per_cpu, kEngineRegionCeiling);
+  if (regions_.size() + 1 > max_regions ||
       host_mappings_ + pieces.size() > limits.max_host_mappings_per_cpu ||
       memory_.host_mappings + pieces.size() > limits.max_host_mappings_total) {
     return RefillResult::kLimit;
@@ -785,6 +805,11 @@ void RealmCpu::drop_regions(uint64_t ipa, uint64_t size) {
   for (auto it = regions_.begin(); it != regions_.end();) {
     const Region& r = it->second;
     if (r.ipa < end && ipa < r.ipa + r.size) {
+      // Translated code is keyed by the backing memory, which a later
+      // region at the same IPA may reuse with other contents: drop it while
+      // the region is still mapped. (A full TB flush would cost ~1 s: it
+      // clears Unicorn's whole 1 GiB code buffer.)
+      if ((r.perms & UC_PROT_EXEC) != 0) uc_ctl_remove_cache(uc_, r.ipa, r.ipa + r.size);
       uc_mem_unmap(uc_, r.ipa, r.size);
       host_mappings_ -= r.host_mappings;
       memory_.host_mappings -= r.host_mappings;
@@ -795,9 +820,6 @@ void RealmCpu::drop_regions(uint64_t ipa, uint64_t size) {
     }
   }
   if (dropped) {
-    // Translated code is keyed by the backing memory, which a new mapping of
-    // the same IPA may reuse with different contents.
-    uc_ctl_flush_tlb(uc_);
     code_ipa_ = 1;
     code_size_ = 0;
   }

@@ -63,6 +63,7 @@ class RealmCpu {
 
   // Called from the engine's hooks only.
   void on_code(uint64_t address);
+  void on_code_slow(uint64_t address);
   void on_interrupt(uint32_t intno);
   bool on_memory_fault(uc_mem_type type, uint64_t address);
   uint32_t on_sysreg();
@@ -138,6 +139,7 @@ class RealmCpu {
   Stop stop_;
   uint64_t budget_ = 0;
   uint64_t executed_ = 0;
+  bool attention_ = false;       // on_code must take its slow path
   bool entering_ = false;        // the trampoline ERET has not run yet
   bool entry_pending_ = false;   // ELR_EL1/SPSR_EL1 still hold the entry values
   uint64_t pending_elr_el1_ = 0;

@@ -64,9 +64,16 @@ enum class FatalReason : uint64_t {
   kEmulationFailure = 5,
 };
 
+// Unicorn 2.0.1 aborts the whole process (an assertion in its physical
+// memory map, phys_section_add) when one engine maps its 1,024th region
+// (measured; independent of region sizes and gaps). Every CPU uses one
+// region for its entry page, so at most this many remain for the realm.
+inline constexpr size_t kEngineRegionCeiling = 1022;
+
 struct Limits {
-  // Unicorn 2.0.1 aborts the process at about 2,000 regions per engine.
-  size_t max_regions_per_cpu = 1024;
+  // Engine regions one CPU may map for the realm (capped at
+  // kEngineRegionCeiling whatever is configured).
+  size_t max_regions_per_cpu = 1000;
   // Host mappings (VMAs) assembling the regions' host views: per CPU and for
   // the whole process (the kernel's default limit is 65,530 per process).
   size_t max_host_mappings_per_cpu = 8192;

@@ -1,0 +1,7 @@
+	.text
+	.global _start
+_start:
+	wfi
+	wfe
+	hvc	#0
+	b	.
