@@ -118,7 +118,7 @@ class Checker {
     const auto it = index_of_.find(name.text);
     if (it != index_of_.end()) return it->second;
     std::string hint;
-    size_t best = std::max<size_t>(1, name.text.size() / 3) + 1;
+    size_t best = std::max<size_t>(2, name.text.size() / 3) + 1;  // at most this many edits away
     for (const auto& [candidate, index] : index_of_) {
       const size_t distance = edit_distance(name.text, candidate);
       if (distance < best) {
@@ -134,15 +134,15 @@ class Checker {
   bool check_size(const ast::Size& size, std::string_view what, uint64_t minimum, uint64_t maximum) {
     if (!size.valid) return false;
     const std::string written(source_.slice(size.range));
+    if (size.bytes < minimum || size.bytes > maximum) {
+      diagnostics_.report(DiagId::kSizeOutOfRange, size.range,
+                          {std::string(what), written, format_size(minimum), format_size(maximum)});
+      return false;
+    }
     if (size.bytes % schema::kGranule != 0) {
       const uint64_t lower = size.bytes - size.bytes % schema::kGranule;
       diagnostics_.report(DiagId::kNotGranuleMultiple, size.range,
                           {std::string(what), written, format_size(lower), format_size(lower + schema::kGranule)});
-      return false;
-    }
-    if (size.bytes < minimum || size.bytes > maximum) {
-      diagnostics_.report(DiagId::kSizeOutOfRange, size.range,
-                          {std::string(what), written, format_size(minimum), format_size(maximum)});
       return false;
     }
     return true;

@@ -125,14 +125,16 @@ class Formatter {
     if (!first && offset < source_.text().size() && blank_before(offset)) out_ += '\n';
   }
 
-  // One output line; a comment starting on the same source line after
-  // `end` stays at the end of it.
+  // One output line; a comment that follows `end` on the same source line,
+  // with nothing but punctuation between, stays at the end of it.
   void line(int depth, const std::string& text, uint32_t end) {
     out_ += indent(depth) + text;
     const uint32_t end_line = source_.line_column(end > 0 ? end - 1 : 0).line;
     while (next_comment_ < file_.comments.size()) {
       const Comment& comment = file_.comments[next_comment_];
       if (comment.range.begin < end || source_.line_column(comment.range.begin).line != end_line) break;
+      const std::string_view between = source_.slice({end, comment.range.begin});
+      if (between.find_first_not_of(" \t{};") != std::string_view::npos) break;
       out_ += "  " + std::string(comment.text);
       ++next_comment_;
     }

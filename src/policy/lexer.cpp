@@ -144,6 +144,7 @@ class Lexer {
     token.kind = kind;
     token.range = range(begin, pos_);
     token.text = text_.substr(begin, pos_ - begin);
+    token.after_garbage = std::exchange(garbage_before_next_, false);
     result_.tokens.push_back(std::move(token));
     return result_.tokens.back();
   }
@@ -196,6 +197,7 @@ class Lexer {
       pos_ += length == 0 ? 1 : length;
     } while (pos_ < text_.size() && !starts_token(pos_));
     diagnostics_.report(DiagId::kUnexpectedCharacter, range(begin, pos_), {shown});
+    garbage_before_next_ = true;
   }
 
   void lex_word() {
@@ -383,6 +385,7 @@ class Lexer {
   std::string_view text_;
   DiagnosticEngine& diagnostics_;
   size_t pos_ = 0;
+  bool garbage_before_next_ = false;
   LexResult result_;
 };
 

@@ -82,6 +82,7 @@ class Parser {
     const Token& token = peek();
     if (index_ + 1 < tokens_.size()) ++index_;
     previous_end_ = token.range.end;
+    previous_malformed_ = token.malformed;
     return token;
   }
   bool accept(TokenKind kind) {
@@ -107,7 +108,10 @@ class Parser {
         where = {previous_end_, previous_end_};
       }
     }
-    if (found.malformed) return;  // the lexer has said what is wrong with it
+    // The lexer has said what is wrong with a malformed token; what is
+    // missing right after one (an unterminated string ate the ';') is a
+    // consequence, not a second cause.
+    if (found.malformed || found.after_garbage || previous_malformed_) return;
     diagnostics_.report(DiagId::kExpected, where, {std::string(what), describe(found)});
   }
   bool expect(TokenKind kind, std::string_view what) {
@@ -121,8 +125,9 @@ class Parser {
     return false;
   }
 
-  // NAME, with a clear error when a keyword stands where a name should.
-  bool parse_name(ast::Name& name, std::string_view what) {
+  // NAME. Where a declaration introduces a name, a keyword there is reported
+  // as a keyword used as a name; elsewhere as what it is.
+  bool parse_name(ast::Name& name, std::string_view what, bool declaring = false) {
     const Token& token = peek();
     if (token.is(TokenKind::kIdentifier)) {
       name.text = std::string(token.text);
@@ -130,7 +135,7 @@ class Parser {
       advance();
       return !token.malformed;
     }
-    if (token.is(TokenKind::kKeyword)) {
+    if (declaring && token.is(TokenKind::kKeyword)) {
       diagnostics_.report(DiagId::kKeywordAsName, token.range, {std::string(token.text)});
       return false;
     }
@@ -189,7 +194,7 @@ class Parser {
     }
     advance();
     ast::Name name;
-    if (parse_name(name, "the workflow's name") && expect(TokenKind::kSemicolon, "';'")) {
+    if (parse_name(name, "the workflow's name", true) && expect(TokenKind::kSemicolon, "';'")) {
       result_.workflow = std::move(name);
       result_.workflow_range = from(first.range);
       return;
@@ -211,7 +216,7 @@ class Parser {
       advance();
       return false;
     }
-    if (!token.malformed) diagnostics_.report(DiagId::kExpectedDeclaration, token.range, {describe(token)});
+    if (!token.malformed && !token.after_garbage) diagnostics_.report(DiagId::kExpectedDeclaration, token.range, {describe(token)});
     return false;
   }
 
@@ -219,7 +224,7 @@ class Parser {
   bool parse_realm() {
     ast::Realm realm;
     const SourceRange begin = advance().range;
-    if (!parse_name(realm.name, "the realm's name") || !expect(TokenKind::kLeftBrace, "'{'")) {
+    if (!parse_name(realm.name, "the realm's name", true) || !expect(TokenKind::kLeftBrace, "'{'")) {
       // Keep what was understood so that uses of the name resolve.
       if (!realm.name.text.empty() && at(TokenKind::kLeftBrace)) {
         advance();
@@ -262,7 +267,7 @@ class Parser {
     if (token.is(Keyword::kMemory)) return parse_memory_item(realm);
     if (token.is(Keyword::kRecs)) return parse_recs_item(realm);
     if (token.is(Keyword::kUntrusted)) return parse_untrusted_item(realm);
-    if (!token.malformed) diagnostics_.report(DiagId::kExpectedRealmItem, token.range, {describe(token)});
+    if (!token.malformed && !token.after_garbage) diagnostics_.report(DiagId::kExpectedRealmItem, token.range, {describe(token)});
     return false;
   }
 
@@ -398,7 +403,7 @@ class Parser {
     if (token.is(Keyword::kMmio)) return parse_switch_item(untrusted, ast::Switch::kMmio);
     if (token.is(Keyword::kRipas)) return parse_switch_item(untrusted, ast::Switch::kRipas);
     if (token.is(Keyword::kPsci)) return parse_psci_item(untrusted);
-    if (!token.malformed) diagnostics_.report(DiagId::kExpectedPathItem, token.range, {describe(token)});
+    if (!token.malformed && !token.after_garbage) diagnostics_.report(DiagId::kExpectedPathItem, token.range, {describe(token)});
     return false;
   }
 
@@ -406,7 +411,7 @@ class Parser {
   bool parse_window_item(ast::UntrustedItem& untrusted) {
     ast::WindowItem item;
     const SourceRange begin = advance().range;
-    if (!parse_name(item.name, "the window's name")) return false;
+    if (!parse_name(item.name, "the window's name", true)) return false;
     if (accept(Keyword::kIn)) {
       item.direction = schema::WindowDirection::kIn;
     } else if (accept(Keyword::kOut)) {
@@ -490,7 +495,7 @@ class Parser {
   bool parse_channel() {
     ast::Channel channel;
     const SourceRange begin = advance().range;
-    if (!parse_name(channel.name, "the channel's name") || !expect(TokenKind::kColon, "':'") ||
+    if (!parse_name(channel.name, "the channel's name", true) || !expect(TokenKind::kColon, "':'") ||
         !parse_name(channel.writer, "the writing realm")) {
       return false;
     }
@@ -611,6 +616,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t index_ = 0;
   uint32_t previous_end_ = 0;
+  bool previous_malformed_ = false;
   ast::File result_;
 };
 

@@ -167,7 +167,7 @@ uint64_t Nesting::remaining() const {
   return level.items - level.done;
 }
 
-Error Nesting::begin_item(const uint8_t* base, size_t offset, bool canonical) {
+Error Nesting::begin_item(size_t offset) {
   if (in_tag_prefix_) {
     in_tag_prefix_ = false;  // the tagged content belongs to the tag's item
     return Error::kNone;
@@ -178,16 +178,12 @@ Error Nesting::begin_item(const uint8_t* base, size_t offset, bool canonical) {
     return Error::kNone;
   }
   Level& level = levels_[depth_ - 1];
-  if (!level.is_map) return Error::kNone;
-  if (level.done % 2 == 0) {
-    level.key_start = offset;
-    return Error::kNone;
-  }
-  return check_key(base, level, offset, canonical);
+  if (level.is_map && level.done % 2 == 0) level.key_start = offset;
+  return Error::kNone;
 }
 
 Error Nesting::check_key(const uint8_t* base, Level& level, size_t key_end, bool canonical) {
-  const uint64_t earlier_keys = level.done / 2;
+  const uint64_t earlier_keys = level.done / 2;  // keys before the one ending now
   const size_t key_start = level.key_start;
   Error result = Error::kNone;
   if (earlier_keys > 0 && base != nullptr) {
@@ -215,12 +211,10 @@ Error Nesting::check_key(const uint8_t* base, Level& level, size_t key_end, bool
   return result;
 }
 
-Error Nesting::open(bool is_map, uint64_t items, uint32_t max_depth, size_t offset) {
+Error Nesting::open(bool is_map, uint64_t items, uint32_t max_depth, const uint8_t* base, size_t offset,
+                    bool canonical) {
   in_tag_prefix_ = false;
-  if (items == 0) {
-    complete_item();
-    return Error::kNone;
-  }
+  if (items == 0) return complete_item(base, offset, canonical);
   const uint32_t limit = max_depth < kMaxDepth ? max_depth : kMaxDepth;
   if (depth_ >= limit) return Error::kTooDeep;
   Level& level = levels_[depth_++];
@@ -232,16 +226,20 @@ Error Nesting::open(bool is_map, uint64_t items, uint32_t max_depth, size_t offs
   return Error::kNone;
 }
 
-void Nesting::complete_item() {
+Error Nesting::complete_item(const uint8_t* base, size_t offset, bool canonical) {
   in_tag_prefix_ = false;
   while (true) {
     if (depth_ == 0) {
       top_done_ = true;
-      return;
+      return Error::kNone;
     }
     Level& level = levels_[depth_ - 1];
+    if (level.is_map && level.done % 2 == 0) {
+      const Error error = check_key(base, level, offset, canonical);
+      if (error != Error::kNone) return error;
+    }
     ++level.done;
-    if (level.done < level.items) return;
+    if (level.done < level.items) return Error::kNone;
     --depth_;  // the container is complete: it is one item of its parent
   }
 }

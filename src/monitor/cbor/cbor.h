@@ -85,17 +85,22 @@ namespace detail {
 class Nesting {
  public:
   // Called at the first head of each item (a tag head starts its item; the
-  // tagged content that follows belongs to the same item). `base` is the
-  // buffer holding the encoding so far, or null when the bytes are not
-  // available (a writer measuring only), which skips key comparison.
-  Error begin_item(const uint8_t* base, size_t offset, bool canonical);
+  // tagged content that follows belongs to the same item).
+  Error begin_item(size_t offset);
   // After a head: a tag makes the next head part of the same item.
   void tag_prefix() { in_tag_prefix_ = true; }
-  // A container head with `items` items (2 x pairs for maps); a container
-  // with zero items ends at once.
-  Error open(bool is_map, uint64_t items, uint32_t max_depth, size_t offset);
-  // A scalar item (string, integer, simple) has been completely consumed.
-  void end_scalar() { complete_item(); }
+  // A container head with `items` items (2 x pairs for maps), the head ending
+  // at `offset`; a container with zero items ends at once.
+  Error open(bool is_map, uint64_t items, uint32_t max_depth, const uint8_t* base, size_t offset,
+             bool canonical);
+  // A scalar item (string, integer, simple) ends at `offset`.
+  Error end_scalar(const uint8_t* base, size_t offset, bool canonical) {
+    return complete_item(base, offset, canonical);
+  }
+  // Whenever an item ends, the containers it completes end too, and a map
+  // key that ends is compared with the key before it: `base` holds the
+  // encoding so far, or is null when the bytes are not available (a writer
+  // that only measures), which skips the comparison.
 
   bool in_tag_prefix() const { return in_tag_prefix_; }
   uint32_t depth() const { return depth_; }
@@ -113,7 +118,7 @@ class Nesting {
     size_t prev_key_start = 0;
     size_t prev_key_end = 0;
   };
-  void complete_item();
+  Error complete_item(const uint8_t* base, size_t offset, bool canonical);
   Error check_key(const uint8_t* base, Level& level, size_t key_end, bool canonical);
 
   Level levels_[kMaxDepth];

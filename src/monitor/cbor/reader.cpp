@@ -17,6 +17,11 @@ bool Reader::fail(Error error, size_t at) {
   return false;
 }
 
+bool Reader::scalar_done() {
+  const Error error = nesting_.end_scalar(data_, offset_, limits_.canonical);
+  return error == Error::kNone || fail(error);
+}
+
 bool Reader::peek(Major& major, uint64_t& argument) {
   if (!ok()) return false;
   if (nesting_.top_level_done() && nesting_.depth() == 0) {
@@ -47,7 +52,7 @@ bool Reader::take_head(Head& head, const Major* expected) {
   const Error decoded = detail::decode_head(data_, size_, offset_, head);
   if (decoded != Error::kNone) return fail(decoded);
   if (expected != nullptr && head.major != *expected) return fail(Error::kTypeMismatch);
-  const Error structural = nesting_.begin_item(data_, offset_, limits_.canonical);
+  const Error structural = nesting_.begin_item(offset_);
   if (structural != Error::kNone) return fail(structural);
   offset_ += head.length;
   return true;
@@ -62,8 +67,7 @@ bool Reader::take_string(const Head& head, ByteView& out) {
     return fail(Error::kInvalidUtf8);
   }
   offset_ += out.size;
-  nesting_.end_scalar();
-  return true;
+  return scalar_done();
 }
 
 bool Reader::read_uint(uint64_t& value) {
@@ -71,8 +75,7 @@ bool Reader::read_uint(uint64_t& value) {
   Head head;
   if (!take_head(head, &kExpected)) return false;
   value = head.argument;
-  nesting_.end_scalar();
-  return true;
+  return scalar_done();
 }
 
 bool Reader::read_nint(uint64_t& n) {
@@ -80,8 +83,7 @@ bool Reader::read_nint(uint64_t& n) {
   Head head;
   if (!take_head(head, &kExpected)) return false;
   n = head.argument;
-  nesting_.end_scalar();
-  return true;
+  return scalar_done();
 }
 
 bool Reader::read_int(int64_t& value) {
@@ -126,7 +128,7 @@ bool Reader::read_array(uint64_t& count) {
   if (head.argument > limits_.max_container_items) return fail(Error::kTooLong, head_offset);
   // Every element needs at least one byte: a cheap bound against absurd counts.
   if (head.argument > size_ - offset_) return fail(Error::kTruncated, head_offset);
-  const Error error = nesting_.open(false, head.argument, limits_.max_depth, offset_);
+  const Error error = nesting_.open(false, head.argument, limits_.max_depth, data_, offset_, limits_.canonical);
   if (error != Error::kNone) return fail(error, head_offset);
   count = head.argument;
   return true;
@@ -139,7 +141,7 @@ bool Reader::read_map(uint64_t& pairs) {
   const size_t head_offset = offset_ - head.length;
   if (head.argument > limits_.max_container_items) return fail(Error::kTooLong, head_offset);
   if (head.argument > (size_ - offset_) / 2) return fail(Error::kTruncated, head_offset);
-  const Error error = nesting_.open(true, 2 * head.argument, limits_.max_depth, offset_);
+  const Error error = nesting_.open(true, 2 * head.argument, limits_.max_depth, data_, offset_, limits_.canonical);
   if (error != Error::kNone) return fail(error, head_offset);
   pairs = head.argument;
   return true;
@@ -159,8 +161,7 @@ bool Reader::read_simple(uint8_t& value) {
   Head head;
   if (!take_head(head, &kExpected)) return false;
   value = static_cast<uint8_t>(head.argument);
-  nesting_.end_scalar();
-  return true;
+  return scalar_done();
 }
 
 bool Reader::read_bool(bool& value) {
@@ -193,7 +194,7 @@ bool Reader::skip() {
       case Major::kUnsigned:
       case Major::kNegative:
       case Major::kSimple:
-        nesting_.end_scalar();
+        if (!scalar_done()) return false;
         break;
       case Major::kBytes:
       case Major::kText: {
@@ -207,7 +208,7 @@ bool Reader::skip() {
         const uint64_t items = is_map ? 2 * head.argument : head.argument;
         if (head.argument > limits_.max_container_items) return fail(Error::kTooLong, head_offset);
         if (items > size_ - offset_) return fail(Error::kTruncated, head_offset);
-        const Error error = nesting_.open(is_map, items, limits_.max_depth, offset_);
+        const Error error = nesting_.open(is_map, items, limits_.max_depth, data_, offset_, limits_.canonical);
         if (error != Error::kNone) return fail(error, head_offset);
         break;
       }

@@ -62,6 +62,8 @@ class Reader {
   // structural bookkeeping common to every item.
   bool take_head(detail::Head& head, const Major* expected);
   bool take_string(const detail::Head& head, ByteView& out);
+  // Bookkeeping after a scalar item: closes completed containers, checks keys.
+  bool scalar_done();
   bool fail(Error error, size_t at);
   bool fail(Error error) { return fail(error, offset_); }
 

@@ -26,9 +26,7 @@ void Writer::put(const uint8_t* bytes, size_t count) {
 bool Writer::head(Major major, uint64_t argument) {
   // A buffer overflow keeps measuring; any other error stops the writer.
   if (!ok() && error_ != Error::kBufferFull) return false;
-  // Key order can only be checked while every byte so far is in the buffer.
-  const uint8_t* keys = (buffer_ != nullptr && ok()) ? buffer_ : nullptr;
-  const Error structural = nesting_.begin_item(keys, size_, canonical_);
+  const Error structural = nesting_.begin_item(size_);
   if (structural != Error::kNone) {
     return fail(structural == Error::kTrailingBytes ? Error::kMisuse : structural);
   }
@@ -38,16 +36,24 @@ bool Writer::head(Major major, uint64_t argument) {
   return true;
 }
 
+const uint8_t* Writer::written() const {
+  // Key order can only be checked while every byte so far is in the buffer.
+  return (buffer_ != nullptr && ok()) ? buffer_ : nullptr;
+}
+
+bool Writer::scalar_done() {
+  const Error error = nesting_.end_scalar(written(), size_, canonical_);
+  return error == Error::kNone ? ok() : fail(error);
+}
+
 bool Writer::write_uint(uint64_t value) {
   if (!head(Major::kUnsigned, value)) return false;
-  nesting_.end_scalar();
-  return ok();
+  return scalar_done();
 }
 
 bool Writer::write_nint(uint64_t n) {
   if (!head(Major::kNegative, n)) return false;
-  nesting_.end_scalar();
-  return ok();
+  return scalar_done();
 }
 
 bool Writer::write_int(int64_t value) {
@@ -59,8 +65,7 @@ bool Writer::write_bytes(const uint8_t* data, size_t size) {
   if (size > 0 && data == nullptr) return fail(Error::kMisuse);
   if (!head(Major::kBytes, size)) return false;
   put(data, size);
-  nesting_.end_scalar();
-  return ok();
+  return scalar_done();
 }
 
 bool Writer::write_text(const char* text, size_t size) {
@@ -69,20 +74,19 @@ bool Writer::write_text(const char* text, size_t size) {
   if (!is_valid_utf8(bytes, size)) return fail(Error::kInvalidUtf8);
   if (!head(Major::kText, size)) return false;
   put(bytes, size);
-  nesting_.end_scalar();
-  return ok();
+  return scalar_done();
 }
 
 bool Writer::write_array(uint64_t count) {
   if (!head(Major::kArray, count)) return false;
-  const Error error = nesting_.open(false, count, kMaxDepth, size_);
+  const Error error = nesting_.open(false, count, kMaxDepth, written(), size_, canonical_);
   return error == Error::kNone ? ok() : fail(error);
 }
 
 bool Writer::write_map(uint64_t pairs) {
   if (pairs > (~uint64_t{0}) / 2) return fail(Error::kTooLong);
   if (!head(Major::kMap, pairs)) return false;
-  const Error error = nesting_.open(true, 2 * pairs, kMaxDepth, size_);
+  const Error error = nesting_.open(true, 2 * pairs, kMaxDepth, written(), size_, canonical_);
   return error == Error::kNone ? ok() : fail(error);
 }
 
@@ -96,8 +100,7 @@ bool Writer::write_simple(uint8_t value) {
   // 24..31 have no well-formed encoding; 20..23 are false/true/null/undefined.
   if (value >= 24 && value < 32) return fail(Error::kBadSimpleValue);
   if (!head(Major::kSimple, value)) return false;
-  nesting_.end_scalar();
-  return ok();
+  return scalar_done();
 }
 
 bool Writer::finish() {

@@ -47,6 +47,8 @@ class Writer {
  private:
   bool head(Major major, uint64_t argument);
   void put(const uint8_t* bytes, size_t count);
+  const uint8_t* written() const;
+  bool scalar_done();
   bool fail(Error error);
 
   uint8_t* buffer_;

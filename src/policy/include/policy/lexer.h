@@ -75,6 +75,7 @@ struct Token {
   monitor::HashAlgo digest_algo = monitor::HashAlgo::kSha256;  // kDigest
   std::vector<uint8_t> digest;      // kDigest
   bool malformed = false;           // a lexical error about it was reported
+  bool after_garbage = false;       // unexpected characters (reported) come right before it
 
   bool is(TokenKind k) const { return kind == k; }
   bool is(Keyword k) const { return kind == TokenKind::kKeyword && keyword == k; }
