@@ -83,15 +83,15 @@ constexpr SysRegId kEngineResidentSysregs[] = {
     {3, 2, 0, 0, 0},   // CSSELR_EL1
 };
 
-// MSR/MRS the monitor must see (EC 0x18), as with HCR_EL2.TID3 set and a GIC
-// CPU interface the monitor emulates: ID group 3 reads and every access to
-// the ICC_* registers (which this PE does not implement itself).
+// MSR/MRS the monitor must see (EC 0x18): every access to the GIC CPU
+// interface registers (ICC_*_EL1), which this PE does not implement, so that
+// the monitor can hand them to the host's virtual GIC. ID registers are not
+// trapped (no HCR_EL2.TID3): the realm reads the PE's own values, because the
+// platform interface gives the monitor no better ones to return.
 bool traps_to_el2(const esr::SysRegAccess& a) {
   if (a.op0 != 3 || a.op1 != 0) return false;
-  const bool id_group3 = a.crn == 0 && a.crm >= 1 && a.crm <= 7 && a.is_read;
-  const bool icc = (a.crn == 12 && a.crm >= 8 && a.crm <= 12) ||
-                   (a.crn == 4 && a.crm == 6 && a.op2 == 0);  // ICC_PMR_EL1
-  return id_group3 || icc;
+  return (a.crn == 12 && a.crm >= 8 && a.crm <= 12) ||
+         (a.crn == 4 && a.crm == 6 && a.op2 == 0);  // ICC_PMR_EL1
 }
 
 void code_hook(uc_engine*, uint64_t address, uint32_t, void* user) {

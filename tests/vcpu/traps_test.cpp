@@ -53,32 +53,28 @@ TEST_F(CpuTest, WfiAndWfeTrapBeforeExecutingWithTheTiBit) {
   EXPECT_TRUE(is_sync(run(), esr::Ec::kHvc64));
 }
 
-TEST_F(CpuTest, IdRegisterReadsAndGicCpuInterfaceAccessesTrapToEl2) {
+TEST_F(CpuTest, GicCpuInterfaceAccessesTrapToEl2AndIdRegistersReadNatively) {
   load_program("sysreg_trap");
   ctx_.x[4] = 0x1234;
   monitor::RealmTrap t = run();
   ASSERT_TRUE(is_sync(t, esr::Ec::kSysReg));
-  // mrs x3, ID_AA64PFR0_EL1: Op0 3, Op2 0, Op1 0, CRn 0, Rt 3, CRm 4, read.
-  EXPECT_EQ(t.esr_el2, 0x62000000u | (3u << 20) | (3u << 5) | (4u << 1) | 1u);
-  EXPECT_EQ(ctx_.pc, 0x0u);
-  ctx_.x[3] = 0x1111;  // the monitor emulates the read
-  ctx_.pc += 4;
-  t = run();
-  ASSERT_TRUE(is_sync(t, esr::Ec::kSysReg));
   // msr ICC_SGI1R_EL1, x4: Op0 3, Op2 5, Op1 0, CRn 12, Rt 4, CRm 11, write.
-  EXPECT_EQ(iss(t), (3u << 20) | (5u << 17) | (12u << 10) | (4u << 5) | (11u << 1));
+  EXPECT_EQ(t.esr_el2, 0x62000000u | (3u << 20) | (5u << 17) | (12u << 10) | (4u << 5) | (11u << 1));
   EXPECT_EQ(ctx_.pc, 0x4u);
   EXPECT_EQ(ctx_.x[4], 0x1234u);
+  EXPECT_EQ(ctx_.x[3], 0x2222u);  // ID_AA64PFR0_EL1 of the Cortex-A72 model: EL0-EL3 AArch64+32
   ctx_.pc += 4;
   t = run();
   ASSERT_TRUE(is_sync(t, esr::Ec::kSysReg));
-  EXPECT_EQ(iss(t) & 1, 1u);  // ICC_IAR1_EL1 read
+  // mrs x5, ICC_IAR1_EL1: CRn 12, CRm 12, Op2 0, Rt 5, read.
+  EXPECT_EQ(iss(t), (3u << 20) | (12u << 10) | (5u << 5) | (12u << 1) | 1u);
   EXPECT_EQ(ctx_.pc, 0x8u);
+  ctx_.x[5] = 0x1F;  // the monitor completes the read
   ctx_.pc += 4;
-  t = run();  // MIDR_EL1 reads natively
+  t = run();
   ASSERT_TRUE(is_sync(t, esr::Ec::kHvc64));
-  EXPECT_EQ(ctx_.x[3], 0x1111u);
-  EXPECT_EQ(ctx_.x[6], 0x410FD083u);  // Cortex-A72 r0p3
+  EXPECT_EQ(ctx_.x[5], 0x1Fu);
+  EXPECT_EQ(ctx_.x[6], 0x410FD083u);  // MIDR_EL1: Cortex-A72 r0p3
 }
 
 TEST_F(CpuTest, BudgetExhaustionGivesIrqAndTheNextRunResumesExactly) {
