@@ -92,7 +92,11 @@ std::string to_dot(const Policy& policy, const FlowGraph& graph, const std::vect
     std::string attributes;
     const auto cut = cut_roles.find(c);
     if (cut != cut_roles.end()) {
-      for (const std::string& role : cut->second) label += "\\ncut point of: " + escape(role);
+      if (cut->second.size() <= 2) {
+        for (const std::string& role : cut->second) label += "\\ncut point of: " + escape(role);
+      } else {
+        label += "\\ncut point of " + std::to_string(cut->second.size()) + " requirements";
+      }
       attributes = ", fillcolor=\"#fff3b0\", color=\"#b7950b\", penwidth=3, peripheries=2";
     }
     out << "  c" << c << " [label=\"" << label << "\"" << attributes << "];\n";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -29,7 +30,7 @@ std::vector<Block> blocks_of(const std::string& document) {
   Block* open = nullptr;
   while (std::getline(in, line)) {
     ++number;
-    if (open == nullptr && (line == "```mica" || line == "```mica-error")) {
+    if (open == nullptr && line.rfind("```", 0) == 0) {
       blocks.push_back({line.substr(3), {}, number});
       open = &blocks.back();
     } else if (open != nullptr && line == "```") {
@@ -45,10 +46,17 @@ TEST(Docs, EveryPolicyBlockCompilesAsDocumented) {
   const std::string document = testing::read_file(MICA_POLICY_DOC);
   ASSERT_FALSE(document.empty());
   const std::vector<Block> blocks = blocks_of(document);
+  // Images named by the examples, measured by the test resolver (which
+  // hashes the file's bytes).
+  const fs::path images = fs::temp_directory_path() / "mica-policy-docs";
+  fs::create_directories(images / "images");
+  std::ofstream(images / "images" / "service.elf") << "stand-in image for the documentation's examples";
   size_t valid = 0;
   size_t failing = 0;
-  for (const Block& block : blocks) {
-    const Compilation compilation = testing::compile_text(block.text, {}, MICA_EXAMPLES_DIR);
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const Block& block = blocks[b];
+    if (block.fence != "mica" && block.fence != "mica-error") continue;
+    const Compilation compilation = testing::compile_text(block.text, {}, images);
     if (block.fence == "mica") {
       ++valid;
       EXPECT_TRUE(compilation.ok()) << "docs line " << block.line << ":\n" << testing::rendered(compilation);
@@ -56,6 +64,21 @@ TEST(Docs, EveryPolicyBlockCompilesAsDocumented) {
     }
     ++failing;
     EXPECT_FALSE(compilation.ok()) << "docs line " << block.line << " should fail";
+    // A plain block right after it that starts "NAME.mica:" is the exact
+    // output of `mica check NAME.mica` on it.
+    if (b + 1 < blocks.size() && blocks[b + 1].fence.empty()) {
+      const std::string& shown = blocks[b + 1].text;
+      const size_t colon = shown.find(".mica:");
+      if (colon != std::string::npos && shown.find('\n') > colon) {
+        const std::string name = shown.substr(0, colon + 5);
+        const Compilation named = compile(SourceFile(name, block.text, images), [] {
+          CompileOptions options;
+          options.resolver = testing::test_image_resolver;
+          return options;
+        }());
+        EXPECT_EQ(render_to_string(named.source, named.diagnostics), shown) << "docs line " << blocks[b + 1].line;
+      }
+    }
     std::smatch match;
     ASSERT_TRUE(std::regex_search(block.text, match, std::regex("# expect: ([A-Z0-9, ]+)")))
         << "docs line " << block.line << ": a failing example names the codes it expects";
@@ -86,6 +109,17 @@ TEST(Docs, ExamplePoliciesAreValid) {
     EXPECT_TRUE(compilation.ok()) << testing::rendered(compilation);
   }
   EXPECT_GE(examples, 2u);
+}
+
+// Every diagnostic code is listed in the document's table.
+TEST(Docs, ListEveryDiagnosticCode) {
+  const std::string document = testing::read_file(MICA_POLICY_DOC);
+#define MICA_DIAG(name, code, severity, message, hint)                                     \
+  if (Severity::severity != Severity::kNote) {                                             \
+    EXPECT_NE(document.find("| " code " |"), std::string::npos) << code;                   \
+  }
+#include "policy/diagnostics.def"
+#undef MICA_DIAG
 }
 
 // The schema table of the document names every key the encoder writes.
