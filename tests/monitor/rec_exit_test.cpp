@@ -63,9 +63,11 @@ TEST_F(RecExitTest, BudgetExhaustedIsAnIrqExitWithNothingElse) {
 }
 
 TEST_F(RecExitTest, FatalCpuFailureIsAnSerrorExitAndTheRecCanBeEnteredAgain) {
-  const ExitView exit = run_steps({step([](RealmCpuContext& ctx) { ctx.pc = 0x1804; }, trap::fatal())});
+  const ExitView exit = run_steps({step([](RealmCpuContext& ctx) { ctx.pc = 0x1804; },
+                                        RealmTrap{RealmTrap::Kind::kFatal, 0xFFFF'FFFF'0000'0001, 0x55, 0x66})});
   EXPECT_EQ(exit.reason, kExitSerror);
-  EXPECT_EQ(exit.esr, uint64_t{1} << 24);  // IDS: implementation-defined
+  // IDS (implementation-defined syndrome) with the platform's reason code in ISS[23:0].
+  EXPECT_EQ(exit.esr, (uint64_t{1} << 24) | 1);
   EXPECT_EQ(exit.far, 0u);
   EXPECT_EQ(exit.hpfar, 0u);
   EXPECT_EQ(cpu().pc, 0x1804u);

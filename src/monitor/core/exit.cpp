@@ -174,11 +174,13 @@ TrapOutcome handle_realm_trap(RecRun& run, const RealmTrap& trap) {
       return exit_to_host();
     case RealmTrap::Kind::kFatal:
       // The realm CPU could not execute the realm any further. The REC keeps
-      // the context the platform reported at the failure, the realm and the
-      // monitor are untouched, and the host is told with an SError exit; a
-      // re-entry retries (and, for a deterministic failure, fails the same way).
+      // the context the platform reported at the failure (its last
+      // consistent state), the realm and the monitor are untouched, and the
+      // host is told with an SError exit; a re-entry retries (and, for a
+      // deterministic failure, fails the same way until the host changes
+      // what caused it, e.g. a too fragmented stage 2).
       run.exit.reason = abi::RmiRecExitReason::kSerror;
-      run.exit.esr = kFatalSerrorEsr;
+      run.exit.esr = kFatalSerrorIds | (trap.esr_el2 & kFatalSerrorReasonMask);
       return exit_to_host();
     case RealmTrap::Kind::kSync: break;
   }

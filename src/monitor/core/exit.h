@@ -24,9 +24,12 @@ namespace mica::monitor {
 // last-exit syndrome is recorded for the next REC_ENTER.
 TrapOutcome handle_realm_trap(RecRun& run, const RealmTrap& trap);
 
-// ESR reported with RMI_EXIT_SERROR when the realm CPU cannot go on
-// (RealmTrap::kFatal): an SError syndrome with only IDS (bit 24) set, i.e.
-// "implementation-defined error", no architectural error type.
-inline constexpr uint64_t kFatalSerrorEsr = uint64_t{1} << 24;
+// RMI_EXIT_SERROR when the realm CPU cannot go on (RealmTrap::kFatal): an
+// SError syndrome with IDS (bit 24) set, whose ISS[23:0] the architecture
+// leaves implementation defined; they carry the platform's reason code (the
+// low 24 bits of the trap's esr_el2, e.g. a "stage-2 layout too fragmented"
+// code of the realm CPU).
+inline constexpr uint64_t kFatalSerrorIds = uint64_t{1} << 24;
+inline constexpr uint64_t kFatalSerrorReasonMask = kFatalSerrorIds - 1;
 
 }  // namespace mica::monitor
