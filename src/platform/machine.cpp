@@ -12,6 +12,7 @@
 
 #include "monitor/monitor.h"
 #include "monitor/platform.h"
+#include "vcpu/realm_cpus.h"
 
 namespace mica::platform {
 
@@ -25,6 +26,12 @@ const char* access_result_name(AccessResult result) {
 }
 
 namespace {
+
+// The realm CPU reads PAS values from the GPT as its own enum.
+static_assert(static_cast<int>(vcpu::Pas::kNonSecure) == static_cast<int>(Pas::kNonSecure) &&
+              static_cast<int>(vcpu::Pas::kSecure) == static_cast<int>(Pas::kSecure) &&
+              static_cast<int>(vcpu::Pas::kRealm) == static_cast<int>(Pas::kRealm) &&
+              static_cast<int>(vcpu::Pas::kRoot) == static_cast<int>(Pas::kRoot));
 
 // What the opaque HashContext holds on this platform.
 struct MbedHash {
@@ -130,22 +137,17 @@ class Machine::MonitorPlatform final : public monitor::PlatformInterface {
     return mbedtls_ctr_drbg_random(&drbg_, static_cast<unsigned char*>(dst), len) == 0;
   }
 
+  // Stage-2 TLB maintenance and realm execution are the realm CPUs' job.
   void tlbi_ipa(uint16_t vmid, monitor::Ipa ipa, uint64_t size) override {
-    (void)vmid;
-    (void)ipa;
-    (void)size;
+    machine_.cpus_->tlbi_ipa(vmid, ipa, size);
   }
-  void tlbi_vmid(uint16_t vmid) override { (void)vmid; }
+  void tlbi_vmid(uint16_t vmid) override { machine_.cpus_->tlbi_vmid(vmid); }
 
   monitor::RealmTrap run_realm(monitor::PhysAddr rec, monitor::RealmCpuContext& ctx,
                                const monitor::Stage2Config& s2, uint64_t budget) override {
-    (void)rec;
-    (void)ctx;
-    (void)s2;
-    (void)budget;
-    return monitor::RealmTrap{monitor::RealmTrap::Kind::kFatal, 0, 0, 0};
+    return machine_.cpus_->run(rec, ctx, s2, budget);
   }
-  void forget_rec(monitor::PhysAddr rec) override { (void)rec; }
+  void forget_rec(monitor::PhysAddr rec) override { machine_.cpus_->forget(rec); }
 
  private:
   Machine& machine_;
@@ -158,6 +160,10 @@ Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
       dram_(config_.dram_base, config_.dram_size),
       gpt_(dram_),
+      cpus_(std::make_unique<vcpu::RealmCpus>(vcpu::PhysicalMemory{
+          dram_.fd(), dram_.base(), dram_.size(),
+          [this](uint64_t pa) { return static_cast<vcpu::Pas>(gpt_.pas(PhysAddr(pa))); },
+          [this] { return gpt_.generation(); }})),
       platform_(std::make_unique<MonitorPlatform>(*this)),
       monitor_(std::make_unique<monitor::Monitor>(*platform_)) {
   if (!monitor_->ready()) {

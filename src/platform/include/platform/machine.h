@@ -21,6 +21,9 @@
 namespace mica::monitor {
 class Monitor;
 }
+namespace mica::vcpu {
+class RealmCpus;
+}
 
 namespace mica::platform {
 
@@ -67,6 +70,7 @@ class Machine {
   monitor::Monitor& monitor() { return *monitor_; }
   Dram& dram() { return dram_; }
   Gpt& gpt() { return gpt_; }
+  vcpu::RealmCpus& cpus() { return *cpus_; }
   const MachineConfig& config() const { return config_; }
   MachineCounters counters() const;
 
@@ -89,6 +93,7 @@ class Machine {
         delegations{0}, undelegations{0};
   };
   mutable AtomicCounters counters_;
+  std::unique_ptr<vcpu::RealmCpus> cpus_;  // the PEs that run realm code
   std::unique_ptr<MonitorPlatform> platform_;
   std::unique_ptr<monitor::Monitor> monitor_;
 };
