@@ -155,5 +155,18 @@ TEST_F(CpuTest, ExceptionsToTheRealmsOwnEl1GoThroughItsVectors) {
   EXPECT_EQ(ctx_.sp_el0, 0x7000u);
 }
 
+TEST_F(CpuTest, AlignmentFaultOfAnExclusiveGoesToTheRealmsVector) {
+  load_program("alignment");
+  s2_.map_ram(0x10000, 1);
+  ctx_.x[1] = 0x10004;
+  const monitor::RealmTrap t = run();
+  ASSERT_TRUE(is_sync(t, esr::Ec::kHvc64));
+  EXPECT_EQ(iss(t), 0x200u);
+  EXPECT_EQ(ctx_.x[20], 0x96000021u);  // EC 0x25 (same EL), IL, alignment fault
+  EXPECT_EQ(ctx_.x[21], 0xCu);         // ELR: the LDXR
+  EXPECT_EQ(ctx_.x[22], 0x10004u);     // FAR: its address
+  EXPECT_EQ(ctx_.x[2], 0u);
+}
+
 }  // namespace
 }  // namespace mica::vcpu::test
