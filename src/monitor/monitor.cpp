@@ -17,7 +17,8 @@ const char* realm_state_name(RealmState state) {
   return "?";
 }
 
-Monitor::Monitor(PlatformInterface& platform) : platform_(platform), granules_(platform) {}
+Monitor::Monitor(PlatformInterface& platform)
+    : platform_(platform), granules_(platform), mica_(platform, granules_), rsi_extension_(mica_.rsi_extension()) {}
 
 SmcResult Monitor::handle_rmi(const SmcArgs& args) {
   if (!ready()) {
@@ -25,6 +26,7 @@ SmcResult Monitor::handle_rmi(const SmcArgs& args) {
     result.x[0] = abi::kSmcUnknownFunction;
     return result;
   }
+  if (MicaExtension::is_mica_rmi(args.x[0])) return mica_.handle_rmi(args);
   rmi::Context ctx{platform_, granules_, vmids_, &rsi_extension_};
   return rmi::dispatch(ctx, args);
 }

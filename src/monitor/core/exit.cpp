@@ -1,6 +1,7 @@
 #include "core/exit.h"
 
 #include "core/esr.h"
+#include "mica/hooks.h"
 #include "realm/exceptions.h"
 #include "realm/realm_memory.h"
 #include "rsi/rsi.h"
@@ -47,6 +48,11 @@ TrapOutcome data_abort(RecRun& run, const RealmTrap& trap, RecLastExit& last) {
   const uint64_t esr = trap.esr_el2;
   RealmCpuContext& cpu = run.rec.cpu;
   if (handle_sync_external_abort(run, trap)) return exit_to_host();
+  // Mica: a write to a read-only channel page, or MMIO its policy closes.
+  if (ext::abort_is_closed(run, trap)) {
+    inject_sync_external_abort(cpu, esr, trap.far_el2);
+    return resume();
+  }
 
   const uint64_t fipa = esr::ipa_of_hpfar(trap.hpfar_el2);
   if (fipa >= run.realm.ipa_size() || is_empty_protected_page(run, fipa)) {
@@ -76,6 +82,11 @@ TrapOutcome data_abort(RecRun& run, const RealmTrap& trap, RecLastExit& last) {
 TrapOutcome instruction_abort(RecRun& run, const RealmTrap& trap) {
   const uint64_t esr = trap.esr_el2;
   if (handle_sync_external_abort(run, trap)) return exit_to_host();
+  // Mica: an instruction fetch from a channel page (never executable).
+  if (ext::abort_is_closed(run, trap)) {
+    inject_sync_external_abort(run.rec.cpu, esr, trap.far_el2);
+    return resume();
+  }
 
   const uint64_t fipa = esr::ipa_of_hpfar(trap.hpfar_el2);
   // A realm executes only protected memory it owns.

@@ -10,7 +10,8 @@ namespace {
 constexpr uint64_t kMaxPhysAddrBits = 48;
 
 // The RMM granule state machine: every granule moves between UNDELEGATED and
-// DELEGATED, and from DELEGATED into exactly one object kind and back.
+// DELEGATED, and from DELEGATED into exactly one object kind and back. The
+// Mica objects (WORKFLOW, SHARED, WORKFLOW_AUX) follow the same rule.
 bool transition_allowed(GranuleState from, GranuleState to) {
   switch (from) {
     case GranuleState::kUndelegated:
@@ -18,12 +19,16 @@ bool transition_allowed(GranuleState from, GranuleState to) {
     case GranuleState::kDelegated:
       return to == GranuleState::kUndelegated || to == GranuleState::kRd ||
              to == GranuleState::kRec || to == GranuleState::kRecAux ||
-             to == GranuleState::kData || to == GranuleState::kRtt;
+             to == GranuleState::kData || to == GranuleState::kRtt || to == GranuleState::kWorkflow ||
+             to == GranuleState::kShared || to == GranuleState::kWorkflowAux;
     case GranuleState::kRd:
     case GranuleState::kRec:
     case GranuleState::kRecAux:
     case GranuleState::kData:
     case GranuleState::kRtt:
+    case GranuleState::kWorkflow:
+    case GranuleState::kShared:
+    case GranuleState::kWorkflowAux:
       return to == GranuleState::kDelegated;
   }
   return false;
@@ -48,6 +53,9 @@ const char* granule_state_name(GranuleState state) {
     case GranuleState::kRecAux: return "REC_AUX";
     case GranuleState::kData: return "DATA";
     case GranuleState::kRtt: return "RTT";
+    case GranuleState::kWorkflow: return "WORKFLOW";
+    case GranuleState::kShared: return "SHARED";
+    case GranuleState::kWorkflowAux: return "WORKFLOW_AUX";
   }
   return "?";
 }

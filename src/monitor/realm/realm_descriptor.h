@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "mica/state.h"
 #include "monitor/abi/rmi.h"
 #include "monitor/abi/rsi.h"
 #include "monitor/objects.h"
@@ -34,6 +35,8 @@ struct RealmDescriptor {
   uint8_t rpv[abi::realm_params::kRpvSize];
   // Slot 0 is the RIM, slots 1..4 the REMs; hash_size(hash_algo) bytes used.
   uint8_t measurements[abi::kMeasurementSlots][abi::kMeasurementSlotSize];
+  // The Mica extension's binding of this realm (mica/state.h).
+  ext::RealmMica mica;
 
   uint64_t ipa_size() const { return uint64_t{1} << s2sz; }
   // The protected address range is the lower half of the IPA space.

@@ -50,6 +50,10 @@ struct RecRun {
   RecExit& exit;
   bool trap_wfi;                  // RmiRecEnterFlags TRAP_WFI / TRAP_WFE of this entry
   bool trap_wfe;
+  // How many more times this REC_ENTER may start the realm CPU (each with a
+  // fresh instruction budget). A Mica gate call that runs the callee inside
+  // the caller's REC_ENTER draws from the same count.
+  unsigned runs_left = kMaxRealmResumesPerEntry + 1;
 };
 
 // What the monitor does after handling one exit from the realm.

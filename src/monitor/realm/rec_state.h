@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "mica/state.h"
 #include "monitor/abi/rmi.h"
 #include "monitor/objects.h"
 #include "monitor/platform.h"
@@ -49,6 +50,9 @@ struct RecState {
   // registers), validated on entry and handed back on exit.
   uint64_t gicv3_hcr;
   uint64_t gicv3_lrs[abi::rec_run::kGicv3LrCount];
+
+  // The Mica extension's gate state of this REC (mica/state.h).
+  ext::RecGate gate;
 };
 static_assert(sizeof(RecState) <= kGranuleSize);
 

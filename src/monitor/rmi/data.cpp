@@ -1,5 +1,6 @@
 // RMI_DATA_CREATE, RMI_DATA_CREATE_UNKNOWN, RMI_DATA_DESTROY.
 #include "measurement/measurement.h"
+#include "mica/hooks.h"
 #include "realm/realm_descriptor.h"
 #include "rmi/handlers.h"
 #include "rmi/ns_params.h"
@@ -45,6 +46,8 @@ Status create_data(Context& ctx, const SmcArgs& in, DataSource source) {
   if (where.level < abi::kRttPageLevel) return error_rtt(where.level);
   const EntryState state = where.entry().state(abi::kRttPageLevel);
   if (!s2tt::is_unassigned(state)) return error_rtt(abi::kRttPageLevel);
+  // A realm bound to a Mica workflow stays within its component's memory.
+  if (!ext::may_add_data_granule(rd)) return error_realm();
   if (copy && !ctx.platform.ns_read(src_pa, data_lock.memory(), kGranuleSize)) {
     data_lock.zero();  // a DELEGATED granule holds no data
     return error_input();
@@ -61,6 +64,7 @@ Status create_data(Context& ctx, const SmcArgs& in, DataSource source) {
   }
   where.rtt().set(where.index, Rtte::assigned(ripas, data_pa, abi::kRttPageLevel));
   where.table.refcount_add(1);
+  ext::data_granule_added(rd);
   data_lock.transition(GranuleState::kData);
   return success();
 }
@@ -80,7 +84,7 @@ Status rmi_data_destroy(Context& ctx, const SmcArgs& in, Outputs& out) {
 
   GranuleLock rd_lock = ctx.granules.find_lock(PhysAddr(in.x[1]), GranuleState::kRd);
   if (!rd_lock) return error_input();
-  const RealmDescriptor& rd = rd_lock.as<RealmDescriptor>();
+  RealmDescriptor& rd = rd_lock.as<RealmDescriptor>();
   if (!valid_data_ipa(rd, ipa)) return error_input();
   s2tt::RttWalk where = s2tt::walk(ctx.granules, rd, ipa, abi::kRttPageLevel);
   if (where.level < abi::kRttPageLevel) {
@@ -102,6 +106,7 @@ Status rmi_data_destroy(Context& ctx, const SmcArgs& in, Outputs& out) {
   where.rtt().set(where.index, Rtte::unassigned(after));
   if (entry.is_valid_descriptor()) ctx.platform.tlbi_ipa(rd.vmid, ipa, kGranuleSize);
   where.table.refcount_sub(1);
+  ext::data_granule_removed(rd);
   data_lock.zero();
   data_lock.transition(GranuleState::kDelegated);
   out.x1 = data_pa.value();

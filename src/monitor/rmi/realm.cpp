@@ -1,5 +1,6 @@
 // RMI_REALM_CREATE, RMI_REALM_ACTIVATE, RMI_REALM_DESTROY.
 #include "core/bytes.h"
+#include "mica/hooks.h"
 #include "measurement/measurement.h"
 #include "realm/realm_descriptor.h"
 #include "realm/realm_state.h"
@@ -196,6 +197,9 @@ Status rmi_realm_activate(Context& ctx, const SmcArgs& in, Outputs&) {
   if (!rd_lock) return error_input();
   RealmDescriptor& rd = rd_lock.as<RealmDescriptor>();
   if (rd.state != RealmState::kNew) return error_realm();
+  // A realm bound to a Mica workflow must be what its component declares.
+  const Status fits = ext::check_activation(ctx.granules, rd);
+  if (!fits.ok()) return fits;
 
   realm_transition(rd, RealmState::kActive);
   return success();
@@ -216,6 +220,7 @@ Status rmi_realm_destroy(Context& ctx, const SmcArgs& in, Outputs&) {
   const uint8_t num_roots = rd.num_root_rtts;
   ctx.platform.tlbi_vmid(vmid);
   ctx.vmids.release(vmid);
+  ext::realm_destroyed(ctx.granules, rd_lock.pa(), rd);
   for (unsigned i = 0; i < num_roots; ++i) {
     roots[i].zero();
     roots[i].transition(GranuleState::kDelegated);

@@ -7,6 +7,7 @@
 #include "core/esr.h"
 #include "core/exit.h"
 #include "core/gic.h"
+#include "mica/hooks.h"
 #include "monitor/abi/rsi.h"
 #include "monitor/realm_run.h"
 #include "realm/exceptions.h"
@@ -130,7 +131,8 @@ void complete_sysreg_read(RealmCpuContext& cpu, uint64_t last_esr, uint64_t host
 // Runs the REC until an exit for the host, at most kMaxRealmResumesPerEntry
 // times resuming it after exits the monitor handled itself.
 void run_realm(RecRun& run) {
-  for (unsigned runs = 0; runs <= kMaxRealmResumesPerEntry; ++runs) {
+  while (run.runs_left > 0) {
+    --run.runs_left;
     const RealmTrap trap =
         run.platform.run_realm(run.rec_pa, run.rec.cpu, run.realm.stage2, kRealmInstructionBudget);
     if (handle_realm_trap(run, trap) == TrapOutcome::kExitToHost) return;
@@ -171,6 +173,8 @@ Status rmi_rec_enter(Context& ctx, const SmcArgs& in, Outputs&) {
   if (realm_state == RealmState::kNew) return error_realm(0);
   if (realm_state == RealmState::kSystemOff) return error_realm(1);
   if (!rec.runnable || rec.psci_pending) return error_rec();
+  // A REC serving a Mica gate call runs only inside its caller's REC_ENTERs.
+  if (!ext::rec_may_enter(ctx.granules, rec_pa, rec)) return error_rec();
   if (!gic::valid_entry_state(enter.gicv3_hcr, enter.gicv3_lrs)) return error_rec();
   // INJECT_SEA is checked first: it answers the same exits as EMUL_MMIO and more.
   const bool inject_sea = (enter.flags & run_abi::kFlagInjectSea) != 0;

@@ -24,7 +24,9 @@ RipasStep ripas_step(Rtte current, int level, Ripas requested, bool change_destr
   const EntryState state = current.state(level);
   const RipasStep stop{RipasStep::Action::kStop, current, false};
   const RipasStep keep{RipasStep::Action::kKeep, current, false};
-  if (state == EntryState::kTable || state == EntryState::kUnassignedNs || state == EntryState::kAssignedNs) {
+  // A Mica shared page keeps its mapping until MICA_SHARE_UNMAP.
+  if (state == EntryState::kTable || state == EntryState::kUnassignedNs || state == EntryState::kAssignedNs ||
+      state == EntryState::kAssignedShared) {
     return stop;
   }
   const Ripas ripas = s2tt::ripas_of(state);

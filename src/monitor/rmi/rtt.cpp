@@ -1,6 +1,7 @@
 // RMI_RTT_CREATE, RMI_RTT_DESTROY, RMI_RTT_FOLD, RMI_RTT_READ_ENTRY,
 // RMI_RTT_MAP_UNPROTECTED, RMI_RTT_UNMAP_UNPROTECTED.
 #include "core/assert.h"
+#include "mica/hooks.h"
 #include "rmi/handlers.h"
 #include "rmi/rtt_args.h"
 #include "s2tt/descriptor.h"
@@ -222,6 +223,7 @@ Status rmi_rtt_read_entry(Context& ctx, const SmcArgs& in, Outputs& out) {
       break;
     case EntryState::kAssignedEmpty:
     case EntryState::kAssignedRam:
+    case EntryState::kAssignedShared:
       reported = RmiRttEntryState::kAssigned;
       address = entry.output_address(where.level).value();
       ripas = s2tt::ripas_of(state);
@@ -261,12 +263,16 @@ Status rmi_rtt_map_unprotected(Context& ctx, const SmcArgs& in, Outputs&) {
   const int map_level = static_cast<int>(level);
   if (!desc.is_valid(map_level)) return error_input();
   if (!valid_unprotected_ipa(rd, ipa, level)) return error_input();
+  // A realm bound to a Mica workflow: only inside a window its component
+  // grants, and `in` windows read-only.
+  uint64_t attributes = desc.attributes();
+  if (!ext::unprotected_map_allowed(rd, ipa, map_level, attributes)) return error_input();
   s2tt::RttWalk where = s2tt::walk(ctx.granules, rd, ipa, map_level);
   if (where.level != map_level) return error_rtt(where.level);
   if (where.entry().state(map_level) != EntryState::kUnassignedNs) return error_rtt(map_level);
 
   // Commit. ASSIGNED_NS entries do not count in the RTT's reference count.
-  where.rtt().set(where.index, Rtte::assigned_ns(desc.attributes(), desc.output_address(map_level), map_level));
+  where.rtt().set(where.index, Rtte::assigned_ns(attributes, desc.output_address(map_level), map_level));
   return success();
 }
 

@@ -2,6 +2,7 @@
 #include <array>
 
 #include "core/esr.h"
+#include "mica/hooks.h"
 #include "monitor/abi/rsi.h"
 #include "monitor/abi/smccc.h"
 #include "rsi/rsi.h"
@@ -63,14 +64,20 @@ void mica_extension(RecRun& run, Result& result, uint32_t fid) {
     unknown(result);
     return;
   }
-  RsiExtensionCall call{fid, run.realm.rd, run.rec_pa, run.rec.cpu.x, {}};
+  RsiExtensionCall call{fid, run.realm.rd, run.rec_pa, run.rec.cpu.x, {}, &run, RsiExtensionAction::kReturn};
   for (unsigned i = 0; i < 5; ++i) call.result[i] = result.x[i];
   run.extension->handle(run.extension->self, call);
   for (unsigned i = 0; i < 5; ++i) result.x[i] = call.result[i];
-  result.action = Action::kReturn;
+  switch (call.action) {
+    case RsiExtensionAction::kReturn: result.action = Action::kReturn; break;
+    case RsiExtensionAction::kReturnAndExit: result.action = Action::kReturnAndExit; break;
+    case RsiExtensionAction::kExitAndRetry: result.action = Action::kRetry; break;
+  }
 }
 
 void dispatch(RecRun& run, Result& result, uint32_t fid) {
+  // A realm bound to a Mica workflow reaches the host only on paths its policy opens.
+  if (ext::deny_closed_path(run, fid, result)) return;
   const uint32_t function = fid & abi::kFidFunctionMask;
   if (is_standard_service(fid, abi::kStandardSmc64Prefix) && function >= kRsiFunctionFirst &&
       function <= kRsiFunctionLast) {
@@ -126,6 +133,8 @@ TrapOutcome handle_smc(RecRun& run) {
     case Action::kStage2Abort:
       // Every RSI call that reads or writes realm memory takes the IPA in X1.
       emulated_stage2_abort_exit(run, result.walk_level, cpu.x[1]);
+      break;
+    case Action::kRetry:
       break;
   }
   return result.action == Action::kReturn ? TrapOutcome::kResumeRealm : TrapOutcome::kExitToHost;

@@ -14,10 +14,11 @@ constexpr uint64_t status(abi::RsiStatus s) { return static_cast<uint64_t>(s); }
 
 bool aligned(uint64_t addr) { return (addr & (kGranuleSize - 1)) == 0; }
 
-// Entries with a RIPAS: every protected entry (assigned or not); not tables
-// or unprotected entries.
+// Entries with a RIPAS: every protected entry (assigned or not, including a
+// Mica shared page, which is RAM); not tables or unprotected entries.
 bool has_ripas(s2tt::EntryState state) {
-  return s2tt::is_unassigned(state) || s2tt::is_assigned_protected(state);
+  return s2tt::is_unassigned(state) || s2tt::is_assigned_protected(state) ||
+         state == s2tt::EntryState::kAssignedShared;
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 //   kStage2Abort   nothing changes in the REC, not even the PC: the host sees
 //                  an emulated stage-2 data abort at the IPA in X1, maps the
 //                  page and re-enters, and the SMC is executed again.
+//   kRetry         nothing changes in the REC, not even the PC: the host sees
+//                  the exit the handler filled in, and the SMC is executed
+//                  again when the REC next runs (Mica gate calls).
 //
 // Register convention (RMM 1.0 §1.2): X1..X3 a call does not produce are 0,
 // X4 is preserved unless produced, X5..X30 are untouched (except
@@ -23,7 +26,7 @@
 
 namespace mica::monitor::rsi {
 
-enum class Action : uint8_t { kReturn, kReturnAndExit, kExit, kStage2Abort };
+enum class Action : uint8_t { kReturn, kReturnAndExit, kExit, kStage2Abort, kRetry };
 
 struct Result {
   Action action = Action::kReturn;

@@ -26,6 +26,7 @@ Ripas ripas_of(EntryState s) {
   switch (s) {
     case EntryState::kUnassignedRam:
     case EntryState::kAssignedRam:
+    case EntryState::kAssignedShared:
       return Ripas::kRam;
     case EntryState::kUnassignedDestroyed:
     case EntryState::kAssignedDestroyed:
@@ -85,6 +86,15 @@ Rtte Rtte::assigned_ns(uint64_t host_attributes, PhysAddr pa, int level) {
   return Rtte(raw);
 }
 
+Rtte Rtte::assigned_shared(PhysAddr pa, bool writable) {
+  uint64_t raw = common_leaf_bits(abi::kRttPageLevel) | pa.value();
+  raw = field::kS2ap.put(raw, writable ? value::kS2apReadWrite : value::kS2apReadOnly);
+  raw = field::kMemAttr.put(raw, value::kMemAttrNormalWriteBackFwb);
+  raw = field::kXn.put(raw, value::kXnNoExecute);
+  raw = field::kMicaShared.put(raw, 1);
+  return Rtte(raw);
+}
+
 Rtte Rtte::table(PhysAddr next_level) {
   MICA_MONITOR_ASSERT(next_level.is_granule_aligned());
   return Rtte(field::kType.put(next_level.value(), value::kTypeTableOrPage));
@@ -104,7 +114,12 @@ EntryState Rtte::state(int level) const {
   // A block (levels 1, 2) or a page (level 3).
   MICA_MONITOR_ASSERT(type == value::kTypeTableOrPage ||
                       (level >= abi::kRttMinBlockLevel && level < abi::kRttPageLevel));
-  return field::kNs.get(raw_) != 0 ? EntryState::kAssignedNs : EntryState::kAssignedRam;
+  if (field::kNs.get(raw_) != 0) return EntryState::kAssignedNs;
+  if (field::kMicaShared.get(raw_) != 0) {
+    MICA_MONITOR_ASSERT(level == abi::kRttPageLevel);
+    return EntryState::kAssignedShared;
+  }
+  return EntryState::kAssignedRam;
 }
 
 PhysAddr Rtte::output_address(int level) const {

@@ -8,6 +8,10 @@
 //   0b01 block (levels 1, 2)  / 0b11 page (level 3): a valid mapping,
 //        ASSIGNED/RAM in the PAR or ASSIGNED_NS outside it (NS bit set).
 //   0b11 table (levels 0..2): the PA of the next-level RTT.
+// A level-3 page with the software bit MICA_SHARED maps a SHARED granule of a
+// Mica channel (read-only for readers, never executable); the RMM core treats
+// it as neither DATA nor NS, so DATA_DESTROY, RTT_FOLD and RIPAS changes leave
+// it alone and only MICA_SHARE_UNMAP removes it.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +48,8 @@ inline constexpr BitField kAf{10, 1};
 inline constexpr BitField kXn{53, 2};
 // Both formats: the entry belongs to the unprotected (NS) half of the IPA space.
 inline constexpr BitField kNs{55, 1};
+// Valid pages: a Mica shared page (bit 56, ignored by the table walker).
+inline constexpr BitField kMicaShared{56, 1};
 }  // namespace field
 
 namespace value {
@@ -55,6 +61,8 @@ inline constexpr uint64_t kHipasAssigned = 1;
 inline constexpr uint64_t kMemAttrNormalWriteBackFwb = 0b0110;
 inline constexpr uint64_t kHostMemAttrRejected = 0b100;
 inline constexpr uint64_t kS2apReadWrite = 0b11;
+inline constexpr uint64_t kS2apReadOnly = 0b01;
+inline constexpr uint64_t kS2apWriteBit = 0b10;
 inline constexpr uint64_t kShInnerShareable = 0b11;
 inline constexpr uint64_t kXnNoExecute = 0b10;
 }  // namespace value
@@ -78,6 +86,7 @@ enum class EntryState : uint8_t {
   kUnassignedNs,
   kAssignedNs,
   kTable,
+  kAssignedShared,  // a Mica shared page: RIPAS RAM, not DATA
 };
 
 constexpr bool is_unassigned(EntryState s) {
@@ -109,6 +118,11 @@ class Rtte {
   // (host_attributes holds MemAttr[4:2] and S2AP[7:6] in descriptor position).
   static Rtte assigned_ns(uint64_t host_attributes, PhysAddr pa, int level);
   static Rtte table(PhysAddr next_level);
+  // A level-3 page mapping the SHARED granule pa of a Mica channel: writable
+  // only if `writable`, never executable.
+  static Rtte assigned_shared(PhysAddr pa, bool writable);
+  // For kAssignedShared entries: the stage-2 write permission.
+  bool shared_writable() const { return (field::kS2ap.get(raw_) & value::kS2apWriteBit) != 0; }
 
   // Decodes the entry; `level` is the level of the table holding it.
   EntryState state(int level) const;

@@ -19,7 +19,14 @@
 //                     protects its entries. Reference count = number of entries
 //                     that are TABLE or assigned protected (EMPTY, RAM,
 //                     DESTROYED); ASSIGNED_NS entries are not counted.
-//   (values 7 and 8 are reserved for the Mica states WORKFLOW and SHARED.)
+//   WORKFLOW          Mica: one workflow instance (mica/workflow.h). The lock
+//                     protects the descriptor: bindings, counters, gate state.
+//   SHARED            Mica: one page of shared protected memory of one channel
+//                     of one workflow. Reference count = number of RTT entries
+//                     mapping it (one per endpoint realm at most).
+//   WORKFLOW_AUX      Mica: storage of a workflow's decoded policy, reachable
+//                     only through its WORKFLOW granule; immutable from
+//                     MICA_WORKFLOW_CREATE until MICA_WORKFLOW_DESTROY.
 //
 // The state and the reference count change only while the granule's lock is
 // held, and the state changes only through GranuleLock::transition().
@@ -38,6 +45,11 @@
 //   3. Granules reachable only through an object locked above: a REC's
 //      REC_AUX granules (after the REC), a DATA granule mapped by an RTT
 //      entry (after that RTT), a child RTT (after its parent).
+//
+// The Mica extension adds, after the classes above: RD -> RTTs -> SHARED ->
+// WORKFLOW -> WORKFLOW_AUX. A command holding a WORKFLOW lock never waits for
+// an RD, RTT or SHARED granule, and one holding a SHARED lock never waits for
+// an RD or RTT (mica/workflow.h gives the details).
 //
 // find_lock() checks the state as soon as it holds the lock and lets go at
 // once on a mismatch, so a class-1 lock is only ever held while waiting when
@@ -63,7 +75,10 @@ enum class GranuleState : uint8_t {
   kRecAux = 4,
   kData = 5,
   kRtt = 6,
-  // 7: WORKFLOW and 8: SHARED belong to the Mica extension.
+  // The Mica extension's objects (src/monitor/mica).
+  kWorkflow = 7,
+  kShared = 8,
+  kWorkflowAux = 9,
 };
 const char* granule_state_name(GranuleState state);
 

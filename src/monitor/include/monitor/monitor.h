@@ -14,6 +14,7 @@
 #include "monitor/abi/rmi.h"
 #include "monitor/abi/rsi.h"
 #include "monitor/granule_table.h"
+#include "monitor/mica_extension.h"
 #include "monitor/objects.h"
 #include "monitor/platform.h"
 #include "monitor/realm_run.h"
@@ -76,8 +77,11 @@ class Monitor {
 
   // One RMI call from the host: X0 = FID, X1..X6 arguments. Returns X0 =
   // status (or SMC_UNKNOWN), X1..X4 outputs; X4 is the caller's unless the
-  // command outputs into it.
+  // command outputs into it. FIDs in the Mica range go to the Mica extension.
   SmcResult handle_rmi(const SmcArgs& args);
+
+  // The Mica extension (workflows, bindings, shares, gates): introspection.
+  const MicaExtension& mica() const { return mica_; }
 
   // Attaches the handler of Mica's own RSI commands (kMicaRsiFidFirst..
   // kMicaRsiFidLast, monitor/realm_run.h). Without one they answer SMC_UNKNOWN.
@@ -121,6 +125,7 @@ class Monitor {
   // Locks are taken by read-only introspection too.
   mutable GranuleTable granules_;
   VmidSet vmids_;
+  MicaExtension mica_;
   RsiExtension rsi_extension_;
 };
 

@@ -33,6 +33,16 @@ inline constexpr unsigned kMaxRealmResumesPerEntry = 64;
 inline constexpr uint32_t kMicaRsiFidFirst = 0xC2000F40;
 inline constexpr uint32_t kMicaRsiFidLast = 0xC2000F5F;
 
+struct RecRun;  // the REC_ENTER in progress (monitor-internal, realm/rec_run.h)
+
+// What happens after an extension call.
+enum class RsiExtensionAction : uint8_t {
+  kReturn,         // results to X0..X4, PC + 4, the realm runs on
+  kReturnAndExit,  // results to X0..X4, PC + 4, then REC_ENTER returns run->exit to the host
+  kExitAndRetry,   // registers and PC unchanged: REC_ENTER returns run->exit to the
+                   // host, and the SMC is issued again when the REC next runs
+};
+
 // One RSI call in the extension's range, as the extension sees it.
 struct RsiExtensionCall {
   uint32_t fid;              // W0 with the SVE hint cleared
@@ -42,6 +52,10 @@ struct RsiExtensionCall {
   // Results for X0..X4. On entry X0..X3 are 0 and X4 is the caller's X4
   // (SMCCC: a call that does not produce X4 preserves it).
   uint64_t result[5];
+  // The REC_ENTER in progress: an extension inside the monitor may update
+  // the REC's state and fill the exit; null for callers that have none.
+  RecRun* run = nullptr;
+  RsiExtensionAction action = RsiExtensionAction::kReturn;
 };
 
 // A plain function pointer with its context, so the TCB needs neither RTTI
