@@ -428,6 +428,13 @@ monitor::RealmTrap RealmCpu::run(monitor::RealmCpuContext& ctx, const monitor::S
         ctx.pc = stop_.pc;
         enter_el1_exception(ctx, stop_);
         ++info.el1_exceptions;
+        // An exception entry counts against the budget: a realm whose vector
+        // faults again before executing anything still yields to the host
+        // timer.
+        if (++executed_ >= budget_) {
+          info.instructions = executed_;
+          return monitor::RealmTrap{Kind::kIrq, 0, 0, 0};
+        }
         if (!load(ctx)) return fatal(FatalReason::kEmulationFailure, "could not enter the EL1 vector");
         continue;
       case Stop::Kind::kFatal:

@@ -168,5 +168,17 @@ TEST_F(CpuTest, AlignmentFaultOfAnExclusiveGoesToTheRealmsVector) {
   EXPECT_EQ(ctx_.x[2], 0u);
 }
 
+TEST_F(CpuTest, ExceptionLoopAtAnUnreachableVectorStillEndsAtTheBudget) {
+  load_program("vector_loop");
+  const monitor::RealmTrap t = run(1000);
+  EXPECT_EQ(t.kind, Kind::kIrq);
+  const RunInfo info = cpus_.last_run();
+  EXPECT_EQ(info.instructions, 1000u);
+  EXPECT_EQ(info.el1_exceptions, 1000u - 4);  // after the 4 instructions of the program
+  EXPECT_EQ(ctx_.pc, 0x1000'0000'0000u + 0x200);
+  EXPECT_EQ(ctx_.esr_el1, 0x86000000u);  // instruction abort, address size fault level 0
+  EXPECT_EQ(ctx_.far_el1, 0x1000'0000'0000u + 0x200);
+}
+
 }  // namespace
 }  // namespace mica::vcpu::test
