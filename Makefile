@@ -38,5 +38,21 @@ monitor-aarch64: deps
 	cmake --build build-aarch64 -j $(JOBS)
 	@scripts/monitor-size build-aarch64
 
+# libFuzzer harnesses (fuzz/): a clang build with ASan/UBSan in build-fuzz,
+# each harness run FUZZ_SECONDS over its checked-in corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICA_FUZZ=ON -DMICA_SANITIZE=ON -DMICA_WERROR=OFF \
+	  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link $(CMAKE_ARGS)
+	cmake --build build-fuzz --target fuzz_all -j $(JOBS)
+	fuzz/run-fuzzers build-fuzz $(FUZZ_SECONDS)
+
+# Google Benchmark programs (bench/): an optimised build without sanitizers in build-bench.
+bench: deps
+	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMICA_SANITIZE=OFF -DMICA_WERROR=ON $(CMAKE_ARGS)
+	cmake --build build-bench --target bench_all -j $(JOBS)
+	@for b in build-bench/bin/bench_*; do echo "== $$b"; $$b --benchmark_counters_tabular=true || exit 1; done
+
 clean:
 	rm -rf $(BUILD) build-aarch64 build-fuzz build-bench

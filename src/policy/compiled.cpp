@@ -306,7 +306,7 @@ std::variant<Policy, DecodeFailure> decode_compiled(std::span<const uint8_t> com
     if (result.error == monitor::policy::DecodeError::kCbor) {
       message += std::string(" (") + cbor::error_name(result.cbor) + ")";
     }
-    message += " at byte " + std::to_string(result.offset);
+    message += std::string(" at byte ") + std::to_string(result.offset);
     return DecodeFailure{std::move(message)};
   }
   return Extractor(compiled).run();

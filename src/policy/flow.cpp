@@ -27,9 +27,9 @@ void build_index(uint32_t nodes, const std::vector<FlowEdge>& edges, bool outgoi
 }  // namespace
 
 FlowGraph::FlowGraph(const Policy& policy) : untrusted_(static_cast<uint32_t>(policy.components.size())) {
-  node_of_.resize(policy.components.size());
+  node_of_.reserve(policy.components.size());
   for (uint32_t c = 0; c < policy.components.size(); ++c) {
-    node_of_[c] = policy.components[c].any_measurement ? untrusted_ : c;
+    node_of_.push_back(policy.components[c].any_measurement ? untrusted_ : c);
   }
   for (uint32_t i = 0; i < policy.channels.size(); ++i) {
     const Channel& channel = policy.channels[i];

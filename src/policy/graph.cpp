@@ -28,7 +28,10 @@ std::string escape(const std::string& text) {
 }
 
 std::string node_id(const FlowGraph& graph, uint32_t node) {
-  return node == graph.untrusted() ? std::string("untrusted") : "c" + std::to_string(node);
+  if (node == graph.untrusted()) return "untrusted";
+  std::string id = "c";  // (not "c" + to_string: GCC 12's -Wrestrict misfires on it at -O3)
+  id += std::to_string(node);
+  return id;
 }
 
 std::string requirement_text(const Policy& policy, const Requirement& requirement) {
@@ -49,9 +52,8 @@ std::string requirement_text(const Policy& policy, const Requirement& requiremen
 std::string to_dot(const Policy& policy, const FlowGraph& graph, const std::vector<RequirementOutcome>& outcomes) {
   // Draw each `any` realm as its own box inside the untrusted cluster; edges
   // of the flow graph that end there are drawn to that box.
-  auto draw_node = [&](uint32_t component) {
-    return policy.components[component].any_measurement ? "c" + std::to_string(component) : node_id(graph, component);
-  };
+  // (a component index never equals the untrusted node's, so this names the box)
+  auto draw_node = [&](uint32_t component) { return node_id(graph, component); };
   std::set<uint32_t> violated_edges;
   for (const RequirementOutcome& outcome : outcomes) {
     if (!outcome.holds) violated_edges.insert(outcome.path.begin(), outcome.path.end());
@@ -95,7 +97,7 @@ std::string to_dot(const Policy& policy, const FlowGraph& graph, const std::vect
       if (cut->second.size() <= 2) {
         for (const std::string& role : cut->second) label += "\\ncut point of: " + escape(role);
       } else {
-        label += "\\ncut point of " + std::to_string(cut->second.size()) + " requirements";
+        label += std::string("\\ncut point of ") + std::to_string(cut->second.size()) + " requirements";
       }
       attributes = ", fillcolor=\"#fff3b0\", color=\"#b7950b\", penwidth=3, peripheries=2";
     }

@@ -81,7 +81,7 @@ std::string quote_character(std::string_view text, size_t i) {
   static constexpr char kHex[] = "0123456789abcdef";
   if (length == 0) return std::string("byte 0x") + kHex[c >> 4] + kHex[c & 15];
   if (c < 0x20 || c == 0x7F) return std::string("U+00") + kHex[c >> 4] + kHex[c & 15];
-  return "'" + std::string(text.substr(i, length)) + "'";
+  return std::string("'") + std::string(text.substr(i, length)) + "'";
 }
 
 class Lexer {
@@ -242,9 +242,13 @@ class Lexer {
                           {std::string(algorithm), std::to_string(digits.size()), std::to_string(expected)});
       return;
     }
+    std::vector<uint8_t> digest;
+    digest.reserve(digits.size() / 2);
     for (size_t i = 0; i < digits.size(); i += 2) {
-      token.digest.push_back(static_cast<uint8_t>(hex_value(digits[i]) * 16 + hex_value(digits[i + 1])));
+      digest.push_back(static_cast<uint8_t>(hex_value(digits[i]) * 16 + hex_value(digits[i + 1])));
     }
+    token.payload = static_cast<uint32_t>(result_.digests.size());
+    result_.digests.push_back(std::move(digest));
   }
 
   void lex_number() {
@@ -319,7 +323,8 @@ class Lexer {
       pos_ += length;
     }
     Token& token = emit(TokenKind::kString, begin);
-    token.string_value = std::move(value);
+    token.payload = static_cast<uint32_t>(result_.strings.size());
+    result_.strings.push_back(std::move(value));
     token.malformed = malformed;
     if (!closed) {
       token.malformed = true;
@@ -405,9 +410,9 @@ LexResult lex(const SourceFile& file, DiagnosticEngine& diagnostics) {
 std::string describe(const Token& token) {
   switch (token.kind) {
     case TokenKind::kEnd: return "end of file";
-    case TokenKind::kIdentifier: return "name '" + std::string(token.text) + "'";
-    case TokenKind::kKeyword: return "keyword '" + std::string(token.text) + "'";
-    case TokenKind::kInteger: return "number " + std::string(token.text);
+    case TokenKind::kIdentifier: return std::string("name '") + std::string(token.text) + "'";
+    case TokenKind::kKeyword: return std::string("keyword '") + std::string(token.text) + "'";
+    case TokenKind::kInteger: return std::string("number ") + std::string(token.text);
     case TokenKind::kString: return "string literal";
     case TokenKind::kDigest: return "digest";
     case TokenKind::kLeftBrace: return "'{'";

@@ -56,6 +56,8 @@ class Parser {
       : file_(file), diagnostics_(diagnostics) {
     LexResult lexed = lex(file, diagnostics);
     tokens_ = std::move(lexed.tokens);
+    strings_ = std::move(lexed.strings);
+    digests_ = std::move(lexed.digests);
     result_.comments = std::move(lexed.comments);
   }
 
@@ -121,7 +123,10 @@ class Parser {
   }
   bool expect(Keyword keyword) {
     if (accept(keyword)) return true;
-    error_expected("'" + std::string(keyword_spelling(keyword)) + "'");
+    std::string quoted = "'";  // (appended, not concatenated: GCC 12's -Wrestrict misfires)
+    quoted += keyword_spelling(keyword);
+    quoted += '\'';
+    error_expected(quoted);
     return false;
   }
 
@@ -293,7 +298,7 @@ class Parser {
     if (token.is(TokenKind::kDigest)) {
       measurement.kind = ast::Measurement::Kind::kDigest;
       measurement.algo = token.digest_algo;
-      measurement.digest = token.digest;
+      if (!token.malformed) measurement.digest = std::move(digests_[token.payload]);
       measurement.valid = !token.malformed;
       advance();
       return true;
@@ -311,7 +316,7 @@ class Parser {
         error_expected("the image's file name as a string");
         return false;
       }
-      measurement.image = path.string_value;
+      measurement.image = std::move(strings_[path.payload]);
       measurement.valid = !path.malformed;
       advance();
       if (accept(Keyword::kUsing)) {
@@ -614,6 +619,8 @@ class Parser {
   const SourceFile& file_;
   DiagnosticEngine& diagnostics_;
   std::vector<Token> tokens_;
+  std::vector<std::string> strings_;
+  std::vector<std::vector<uint8_t>> digests_;
   size_t index_ = 0;
   uint32_t previous_end_ = 0;
   bool previous_malformed_ = false;

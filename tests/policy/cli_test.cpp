@@ -146,5 +146,38 @@ TEST(Cli, ReportsUnreadableFilesAndUnresolvableImages) {
   EXPECT_NE(image.out.find("error: cannot resolve image \"not-an-elf.bin\": "), std::string::npos) << image.out;
 }
 
+// `image "x.elf"` gives exactly the RIM `mica measure` prints for the same
+// image, memory (RAM) and REC count: the policy and the deployer agree.
+TEST(Cli, ImagesAreMeasuredLikeMicaMeasure) {
+  if (run("'" + kMica + "' measure --help >/dev/null 2>&1").status != 0) {
+    GTEST_SKIP() << "this mica has no measure command (host layer not built)";
+  }
+  if (run("command -v aarch64-linux-gnu-gcc >/dev/null").status != 0) GTEST_SKIP() << "no AArch64 cross compiler";
+  const fs::path source = scratch("start.S");
+  const fs::path elf = scratch("realm.elf");
+  std::ofstream(source) << ".global _start\n_start:\n  mov x0, #1\n  b _start\n";
+  ASSERT_EQ(run("aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext-segment=0x40000000 -o '" + elf.string() + "' '" +
+                source.string() + "'").status,
+            0);
+  for (const std::string algorithm : {"sha256", "sha512"}) {
+    const CommandResult measured =
+        run("'" + kMica + "' measure '" + elf.string() + "' --ram 32MiB --recs 3 --hash " + algorithm);
+    ASSERT_EQ(measured.status, 0) << measured.out;
+    const fs::path policy = scratch("measured.mica");
+    std::ofstream(policy) << "workflow w;\nrealm a { measurement image \"realm.elf\" using " << algorithm
+                          << "; memory 32 MiB; recs 3; }\n";
+    const CommandResult explained = run("'" + kMica + "' explain '" + policy.string() + "'");
+    ASSERT_EQ(explained.status, 0) << explained.out;
+    const std::string rim = [&] {  // the last line of `mica measure`'s output
+      std::string text = measured.out;
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      return text.substr(text.find_last_of('\n') + 1);
+    }();
+    EXPECT_EQ(rim.size(), algorithm == "sha256" ? 64u : 128u) << measured.out;
+    EXPECT_NE(explained.out.find("runs: " + algorithm + ":" + rim + "\n"), std::string::npos)
+        << explained.out << "\nmica measure said:\n" << measured.out;
+  }
+}
+
 }  // namespace
 }  // namespace mica::policy

@@ -41,8 +41,8 @@ TEST(Lexer, ProducesTokensWithExactRanges) {
   EXPECT_EQ(lexed.tokens[0].keyword, Keyword::kChannel);
   EXPECT_EQ(file.slice(lexed.tokens[4].range), "->");
   EXPECT_EQ(lexed.tokens[11].integer, 0x1000u);
-  EXPECT_EQ(lexed.tokens[12].string_value, "q\"\xc3\xa9");
-  EXPECT_EQ(lexed.tokens[13].digest, std::vector<uint8_t>(32, 0xAA));
+  EXPECT_EQ(lexed.strings.at(lexed.tokens[12].payload), "q\"\xc3\xa9");
+  EXPECT_EQ(lexed.digests.at(lexed.tokens[13].payload), std::vector<uint8_t>(32, 0xAA));
   ASSERT_EQ(lexed.comments.size(), 2u);
   EXPECT_EQ(lexed.comments[0].text, "# note");
   EXPECT_EQ(lexed.comments[1].text, "/* block */");

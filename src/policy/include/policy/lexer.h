@@ -71,9 +71,8 @@ struct Token {
   SourceRange range;
   std::string_view text;            // the token's source text
   uint64_t integer = 0;             // kInteger
-  std::string string_value;         // kString, escapes decoded
+  uint32_t payload = 0;             // kString: index in LexResult::strings; kDigest: in LexResult::digests
   monitor::HashAlgo digest_algo = monitor::HashAlgo::kSha256;  // kDigest
-  std::vector<uint8_t> digest;      // kDigest
   bool malformed = false;           // a lexical error about it was reported
   bool after_garbage = false;       // unexpected characters (reported) come right before it
 
@@ -86,9 +85,13 @@ struct Comment {
   std::string_view text;  // including the comment markers
 };
 
+// Token values that need storage live beside the tokens, which stay small
+// (a policy of 10,000 realms has about 650,000 of them).
 struct LexResult {
   std::vector<Token> tokens;  // always ends with kEnd
   std::vector<Comment> comments;
+  std::vector<std::string> strings;           // string literals, escapes decoded
+  std::vector<std::vector<uint8_t>> digests;  // digest literals
 };
 
 LexResult lex(const SourceFile& file, DiagnosticEngine& diagnostics);
