@@ -1,9 +1,11 @@
 // RMI_REC_ENTER: every check of RMM 1.0 §5.1 in its order and priority, with
 // nothing changed by a refused call; the REC is RUNNING for exactly the
 // length of the call; concurrent RMI on a running REC and its realm.
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "realm_run_fixture.h"
@@ -335,14 +337,12 @@ TEST_F(RecEnterTest, RecsOfOneRealmRunConcurrentlyWithRmiOnTheRealm) {
   constexpr unsigned kEntries = 20;
   constexpr unsigned kExtendsPerEntry = 10;
   const uint64_t extend = abi::rsi_fid(abi::RsiCommand::kMeasurementExtend);
+  // Granules are handed out before the threads start (the allocator is not shared).
+  const PhysAddr table = delegated();
+  const std::array<PhysAddr, 3> runs{ns_granule(), ns_granule(), ns_granule()};
   auto worker = [&](unsigned rec_index, unsigned rem, uint64_t data) {
     const PhysAddr rec_pa = rec(rec_index);
-    PhysAddr my_run;
-    {
-      static std::mutex alloc;
-      std::lock_guard lock(alloc);
-      my_run = ns_granule();
-    }
+    const PhysAddr my_run = runs[rec_index];
     for (unsigned e = 0; e < kEntries; ++e) {
       for (unsigned i = 0; i < kExtendsPerEntry; ++i) {
         platform_.script(rec_pa, smc_step(0x1000, {extend, rem, 8, data}));
@@ -361,7 +361,6 @@ TEST_F(RecEnterTest, RecsOfOneRealmRunConcurrentlyWithRmiOnTheRealm) {
   std::thread host([&] {
     // RTT traffic on the same realm (its RD and root RTT locks): a level-2
     // table at 1 GiB created and destroyed, which only this thread touches.
-    const PhysAddr table = delegated();
     while (!stop.load()) {
       EXPECT_EQ(rmi(RmiCommand::kRttCreate, realm_.rd.value(), table.value(), 0x4000'0000, 2).x[0], kRmiSuccess);
       EXPECT_EQ(rmi(RmiCommand::kRttDestroy, realm_.rd.value(), 0x4000'0000, 2).x[0], kRmiSuccess);
