@@ -1,0 +1,304 @@
+#include "mica_fixture.h"
+
+#include <mbedtls/sha256.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cbor/writer.h"
+#include "realm/realm_descriptor.h"
+#include "s2tt/descriptor.h"
+
+namespace mica::monitor::testing {
+
+namespace {
+
+template <class T>
+void put(std::vector<uint8_t>& page, uint64_t offset, T value) {
+  std::memcpy(page.data() + offset, &value, sizeof value);
+}
+
+std::vector<std::string> sorted_names(const std::vector<ComponentSpec>& components) {
+  std::vector<std::string> names;
+  for (const ComponentSpec& c : components) names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Writes with the monitor's canonical CBOR writer; any misuse fails the test.
+class PolicyWriter {
+ public:
+  PolicyWriter() : buffer_(abi::kMaxPolicyBytes * 2), w_(buffer_.data(), buffer_.size()) {}
+  cbor::Writer& w() { return w_; }
+  void text(const std::string& s) { EXPECT_TRUE(w_.write_text(s.data(), s.size())); }
+  std::vector<uint8_t> finish() {
+    EXPECT_TRUE(w_.finish()) << cbor::error_name(w_.error());
+    return std::vector<uint8_t>(buffer_.begin(), buffer_.begin() + static_cast<ptrdiff_t>(w_.size()));
+  }
+
+ private:
+  std::vector<uint8_t> buffer_;
+  cbor::Writer w_;
+};
+
+}  // namespace
+
+uint32_t PolicySpec::component(const std::string& name) const {
+  const std::vector<std::string> names = sorted_names(components);
+  const auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << "no component " << name;
+  return static_cast<uint32_t>(it - names.begin());
+}
+
+uint32_t PolicySpec::channel(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const ChannelSpec& c : channels) names.push_back(c.name);
+  std::sort(names.begin(), names.end());
+  const auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << "no channel " << name;
+  return static_cast<uint32_t>(it - names.begin());
+}
+
+std::vector<uint8_t> PolicySpec::encode() const {
+  PolicyWriter out;
+  cbor::Writer& w = out.w();
+  w.write_map(6);
+  w.write_uint(0);
+  w.write_uint(1);
+  w.write_uint(1);
+  out.text(workflow);
+
+  std::vector<ComponentSpec> comps = components;
+  std::sort(comps.begin(), comps.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  w.write_uint(2);
+  w.write_array(comps.size());
+  for (const ComponentSpec& c : comps) {
+    w.write_map(9);
+    w.write_uint(0);
+    out.text(c.name);
+    w.write_uint(1);
+    if (c.measurements.empty()) {
+      w.write_null();
+    } else {
+      std::vector<std::vector<uint8_t>> m = c.measurements;
+      std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) {
+        return a.size() != b.size() ? a.size() < b.size() : a < b;
+      });
+      w.write_array(m.size());
+      for (const auto& digest : m) w.write_bytes(digest.data(), digest.size());
+    }
+    w.write_uint(2);
+    w.write_uint(c.memory);
+    w.write_uint(3);
+    w.write_uint(c.recs);
+    std::vector<WindowSpec> windows = c.windows;
+    std::sort(windows.begin(), windows.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    w.write_uint(4);
+    w.write_array(windows.size());
+    for (const WindowSpec& win : windows) {
+      w.write_map(4);
+      w.write_uint(0);
+      out.text(win.name);
+      w.write_uint(1);
+      w.write_uint(win.in ? 0 : 1);
+      w.write_uint(2);
+      w.write_uint(win.offset);
+      w.write_uint(3);
+      w.write_uint(win.size);
+    }
+    w.write_uint(5);
+    w.write_bool(c.host_calls);
+    w.write_uint(6);
+    w.write_bool(c.mmio);
+    w.write_uint(7);
+    w.write_bool(c.ripas);
+    w.write_uint(8);
+    w.write_uint(c.psci);
+  }
+
+  std::vector<ChannelSpec> chans = channels;
+  std::sort(chans.begin(), chans.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  w.write_uint(3);
+  w.write_array(chans.size());
+  for (const ChannelSpec& ch : chans) {
+    w.write_map(5);
+    w.write_uint(0);
+    out.text(ch.name);
+    w.write_uint(1);
+    w.write_uint(component(ch.writer));
+    std::vector<uint32_t> readers;
+    for (const std::string& r : ch.readers) readers.push_back(component(r));
+    std::sort(readers.begin(), readers.end());
+    w.write_uint(2);
+    w.write_array(readers.size());
+    for (uint32_t r : readers) w.write_uint(r);
+    w.write_uint(3);
+    w.write_uint(ch.size);
+    w.write_uint(4);
+    w.write_bool(ch.bidirectional);
+  }
+
+  std::vector<std::pair<uint32_t, uint32_t>> gate_pairs;
+  for (const GateSpec& g : gates) gate_pairs.emplace_back(component(g.caller), component(g.callee));
+  std::sort(gate_pairs.begin(), gate_pairs.end());
+  w.write_uint(4);
+  w.write_array(gate_pairs.size());
+  for (const auto& [caller, callee] : gate_pairs) {
+    w.write_map(2);
+    w.write_uint(0);
+    w.write_uint(caller);
+    w.write_uint(1);
+    w.write_uint(callee);
+  }
+  w.write_uint(5);
+  w.write_array(0);
+  return out.finish();
+}
+
+std::vector<uint8_t> sha256(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> digest(32);
+  mbedtls_sha256_ret(data, size, digest.data(), 0);
+  return digest;
+}
+
+// --- Workflows -------------------------------------------------------------------------------
+
+std::vector<PhysAddr> MicaTest::write_policy(const std::vector<uint8_t>& policy) {
+  std::vector<PhysAddr> sources;
+  for (size_t offset = 0; offset < policy.size(); offset += kGranuleSize) {
+    const PhysAddr pa = ns_granule();
+    const size_t chunk = std::min<size_t>(kGranuleSize, policy.size() - offset);
+    EXPECT_EQ(machine_.host_write(pa, policy.data() + offset, chunk), platform::AccessResult::kOk);
+    sources.push_back(pa);
+  }
+  return sources;
+}
+
+MicaTest::WorkflowArgs MicaTest::workflow_args(const std::vector<uint8_t>& policy) {
+  WorkflowArgs args;
+  args.policy_size = policy.size();
+  args.sources = write_policy(policy);
+  for (uint64_t i = 0; i < abi::kWorkflowAuxCount; ++i) args.aux.push_back(delegated());
+  return args;
+}
+
+PhysAddr MicaTest::write_workflow_params(const WorkflowArgs& args) {
+  namespace wp = abi::workflow_params;
+  std::vector<uint8_t> page(kGranuleSize, 0);
+  put(page, wp::kPolicySize, args.policy_size);
+  put(page, wp::kNumSources, args.num_sources.value_or(args.sources.size()));
+  put(page, wp::kNumAux, args.num_aux.value_or(args.aux.size()));
+  for (size_t i = 0; i < args.aux.size() && i < wp::kMaxAux; ++i) put(page, wp::kAux + 8 * i, args.aux[i].value());
+  for (size_t i = 0; i < args.sources.size() && i < wp::kMaxSources; ++i) {
+    put(page, wp::kSources + 8 * i, args.sources[i].value());
+  }
+  const PhysAddr pa = ns_granule();
+  EXPECT_EQ(machine_.host_write(pa, page.data(), page.size()), platform::AccessResult::kOk);
+  return pa;
+}
+
+SmcResult MicaTest::try_create_workflow(PhysAddr wf, const WorkflowArgs& args) {
+  return mica_rmi(MicaRmiCommand::kWorkflowCreate, wf.value(), write_workflow_params(args).value());
+}
+
+PhysAddr MicaTest::create_workflow(const std::vector<uint8_t>& policy) {
+  const PhysAddr wf = delegated();
+  const SmcResult r = try_create_workflow(wf, workflow_args(policy));
+  EXPECT_EQ(r.x[0], kSuccess) << "MICA_WORKFLOW_CREATE: X1 " << r.x[1] << " X2 " << r.x[2];
+  return wf;
+}
+
+MicaWorkflowInfo MicaTest::workflow_info(PhysAddr wf) {
+  MicaWorkflowInfo info;
+  EXPECT_TRUE(mica().workflow_info(wf, info));
+  return info;
+}
+
+// --- Realms ------------------------------------------------------------------------------------
+
+MicaTest::BuiltRealm MicaTest::build_realm(unsigned pages, unsigned recs, uint8_t fill, RealmParams params) {
+  BuiltRealm built;
+  built.realm = create_realm(params);
+  for (unsigned i = 0; i < pages; ++i) {
+    built.data.push_back(populate_page(built.realm, kRamIpa + i * kGranuleSize, static_cast<uint8_t>(fill + i)));
+  }
+  // The channel area: RTTs down to level 3, RIPAS EMPTY.
+  create_rtts_down_to(built.realm, kChannelIpa, 3);
+  for (unsigned i = 0; i < recs; ++i) {
+    RecParams rec;
+    rec.pc = kRamIpa;
+    built.recs.push_back(create_rec(built.realm, i, rec));
+  }
+  built.rim = rim(built.realm);
+  return built;
+}
+
+MicaRealmInfo MicaTest::mica_realm(const Realm& realm) {
+  MicaRealmInfo info;
+  EXPECT_TRUE(mica().realm_info(realm.rd, info));
+  return info;
+}
+
+// --- Shares --------------------------------------------------------------------------------------
+
+PhysAddr MicaTest::create_share(PhysAddr wf, uint32_t channel, uint64_t* page) {
+  const PhysAddr share = delegated();
+  const SmcResult r = mica_rmi(MicaRmiCommand::kShareCreate, wf.value(), share.value(), channel);
+  EXPECT_EQ(r.x[0], kSuccess);
+  if (page != nullptr) *page = r.x[1];
+  return share;
+}
+
+uint64_t MicaTest::stored_descriptor(const Realm& realm, uint64_t ipa) {
+  const PhysAddr table = rtt_at(realm, ipa, 3);
+  return raw_u64(table, ((ipa >> 12) & 511) * 8);
+}
+
+// --- Refusals ------------------------------------------------------------------------------------
+
+MicaSnapshot MicaTest::mica_snapshot() {
+  MicaSnapshot s;
+  s.machine = snapshot();
+  for (size_t i = 0; i < s.machine.granules.size(); ++i) {
+    if (s.machine.granules[i].state != GranuleState::kShared) continue;
+    const PhysAddr pa(kDramBase + i * kGranuleSize);
+    MicaShareInfo info;
+    EXPECT_TRUE(mica().share_info(pa, info));
+    s.shares[pa.value()] = info;
+  }
+  return s;
+}
+
+void MicaTest::expect_same_mica(const MicaSnapshot& before, const MicaSnapshot& after) {
+  expect_same(before.machine, after.machine);
+  ASSERT_EQ(before.shares.size(), after.shares.size());
+  for (const auto& [pa, info] : before.shares) {
+    const MicaShareInfo& other = after.shares.at(pa);
+    EXPECT_EQ(info.workflow, other.workflow);
+    EXPECT_EQ(info.channel, other.channel);
+    EXPECT_EQ(info.page, other.page);
+    EXPECT_EQ(info.mappings, other.mappings);
+  }
+}
+
+SmcResult MicaTest::expect_mica_refused(uint64_t expected_x0, MicaRmiCommand command, uint64_t x1, uint64_t x2,
+                                        uint64_t x3, uint64_t x4) {
+  const MicaSnapshot before = mica_snapshot();
+  const SmcResult result = mica_rmi(command, x1, x2, x3, x4);
+  EXPECT_EQ(result.x[0], expected_x0) << "Mica command 0x" << std::hex << static_cast<unsigned>(command)
+                                      << " returned 0x" << result.x[0];
+  expect_same_mica(before, mica_snapshot());
+  return result;
+}
+
+SmcResult MicaTest::expect_core_refused(uint64_t expected_x0, RmiCommand command, uint64_t x1, uint64_t x2,
+                                        uint64_t x3, uint64_t x4, uint64_t x5) {
+  const MicaSnapshot before = mica_snapshot();
+  const SmcResult result = rmi(command, x1, x2, x3, x4, x5);
+  EXPECT_EQ(result.x[0], expected_x0) << "command 0x" << std::hex << static_cast<unsigned>(command)
+                                      << " returned 0x" << result.x[0];
+  expect_same_mica(before, mica_snapshot());
+  return result;
+}
+
+}  // namespace mica::monitor::testing

@@ -1,0 +1,174 @@
+// Test fixture for the Mica extension: the monitor on the emulated machine
+// (tests/monitor's MonitorTest), a builder for compiled policies written
+// with the monitor's own canonical CBOR writer, and helpers that issue the
+// Mica RMI commands with raw registers, as a host would.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "monitor/abi/mica.h"
+#include "monitor/mica_extension.h"
+#include "monitor_fixture.h"
+
+namespace mica::monitor::testing {
+
+using abi::MicaRmiCommand;
+
+// --- Policies ---------------------------------------------------------------------------------
+struct WindowSpec {
+  std::string name;
+  bool in = false;  // host -> realm (read-only at stage 2)
+  uint64_t offset = 0;
+  uint64_t size = kGranuleSize;
+};
+
+struct ComponentSpec {
+  std::string name;
+  std::vector<std::vector<uint8_t>> measurements;  // empty: `any`
+  uint64_t memory = 64 * kGranuleSize;
+  uint32_t recs = 1;
+  std::vector<WindowSpec> windows;
+  bool host_calls = false;
+  bool mmio = false;
+  bool ripas = false;
+  uint8_t psci = 0;
+};
+
+struct ChannelSpec {
+  std::string name;
+  std::string writer;
+  std::vector<std::string> readers;
+  uint64_t size = kGranuleSize;
+  bool bidirectional = false;
+};
+
+struct GateSpec {
+  std::string caller;
+  std::string callee;
+};
+
+inline ComponentSpec make_component(std::string name, std::vector<std::vector<uint8_t>> measurements = {}) {
+  ComponentSpec c;
+  c.name = std::move(name);
+  c.measurements = std::move(measurements);
+  return c;
+}
+inline ChannelSpec make_channel(std::string name, std::string writer, std::vector<std::string> readers,
+                                uint64_t size = kGranuleSize, bool bidirectional = false) {
+  ChannelSpec c;
+  c.name = std::move(name);
+  c.writer = std::move(writer);
+  c.readers = std::move(readers);
+  c.size = size;
+  c.bidirectional = bidirectional;
+  return c;
+}
+inline WindowSpec make_window(std::string name, bool in, uint64_t offset, uint64_t size) {
+  WindowSpec w;
+  w.name = std::move(name);
+  w.in = in;
+  w.offset = offset;
+  w.size = size;
+  return w;
+}
+
+struct PolicySpec {
+  std::string workflow = "test_workflow";
+  std::vector<ComponentSpec> components;
+  std::vector<ChannelSpec> channels;
+  std::vector<GateSpec> gates;
+
+  // Canonical CBOR as the compiler writes it (components, channels and
+  // windows by name, gates by index pair, no requirements).
+  std::vector<uint8_t> encode() const;
+  // Index of a component in the compiled policy (by name order).
+  uint32_t component(const std::string& name) const;
+  uint32_t channel(const std::string& name) const;
+};
+
+std::vector<uint8_t> sha256(const uint8_t* data, size_t size);
+
+// Everything a refused Mica command must leave untouched, beyond the
+// machine snapshot: what the extension keeps outside DRAM (share tags).
+struct MicaSnapshot {
+  MachineSnapshot machine;
+  std::map<uint64_t, MicaShareInfo> shares;
+};
+
+class MicaTest : public MonitorTest {
+ protected:
+  explicit MicaTest(uint64_t dram_size = kDramSize) : MonitorTest(dram_size) {}
+
+  const MicaExtension& mica() { return monitor().mica(); }
+
+  SmcResult mica_rmi(MicaRmiCommand command, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0,
+                     uint64_t x5 = 0) {
+    return smc(abi::mica_rmi_fid(command), x1, x2, x3, x4, x5);
+  }
+
+  // --- Workflows ---
+  // NS granules holding `policy`, in order.
+  std::vector<PhysAddr> write_policy(const std::vector<uint8_t>& policy);
+  struct WorkflowArgs {
+    uint64_t policy_size = 0;
+    std::vector<PhysAddr> sources;
+    std::vector<PhysAddr> aux;
+    std::optional<uint64_t> num_sources;  // default: sources.size()
+    std::optional<uint64_t> num_aux;      // default: aux.size()
+  };
+  // Sources written, kWorkflowAuxCount fresh delegated aux granules.
+  WorkflowArgs workflow_args(const std::vector<uint8_t>& policy);
+  PhysAddr write_workflow_params(const WorkflowArgs& args);
+  SmcResult try_create_workflow(PhysAddr wf, const WorkflowArgs& args);
+  // Creates a workflow from `policy` (asserts success).
+  PhysAddr create_workflow(const std::vector<uint8_t>& policy);
+  MicaWorkflowInfo workflow_info(PhysAddr wf);
+
+  // --- Realms ---
+  // A realm with one RTT path to L3 around `ipa`, `pages` measured DATA
+  // pages from ipa on, and `recs` runnable RECs; still NEW.
+  struct BuiltRealm {
+    Realm realm;
+    std::vector<Rec> recs;
+    std::vector<PhysAddr> data;
+    std::vector<uint8_t> rim;
+  };
+  static constexpr uint64_t kRamIpa = 0x1000'0000;
+  static constexpr uint64_t kChannelIpa = 0x2000'0000;
+  BuiltRealm build_realm(unsigned pages = 2, unsigned recs = 1, uint8_t fill = 0x5A, RealmParams params = {});
+  SmcResult bind(const Realm& realm, PhysAddr wf, uint32_t component) {
+    return mica_rmi(MicaRmiCommand::kRealmBind, realm.rd.value(), wf.value(), component);
+  }
+  uint64_t activate(const Realm& realm) { return rmi(RmiCommand::kRealmActivate, realm.rd.value()).x[0]; }
+  MicaRealmInfo mica_realm(const Realm& realm);
+
+  // --- Shares ---
+  // A SHARED granule of `channel` (asserts success); the page index it got.
+  PhysAddr create_share(PhysAddr wf, uint32_t channel, uint64_t* page = nullptr);
+  SmcResult share_map(const Realm& realm, PhysAddr share, uint64_t ipa, bool write) {
+    return mica_rmi(MicaRmiCommand::kShareMap, realm.rd.value(), share.value(), ipa, write ? abi::kShareMapWrite : 0);
+  }
+  SmcResult share_unmap(const Realm& realm, uint64_t ipa) {
+    return mica_rmi(MicaRmiCommand::kShareUnmap, realm.rd.value(), ipa);
+  }
+  // The L3 descriptor mapping ipa, as stored (white box).
+  uint64_t stored_descriptor(const Realm& realm, uint64_t ipa);
+
+  // --- Refusals ---
+  MicaSnapshot mica_snapshot();
+  void expect_same_mica(const MicaSnapshot& before, const MicaSnapshot& after);
+  // Issues the Mica call, checks X0 and that nothing changed.
+  SmcResult expect_mica_refused(uint64_t expected_x0, MicaRmiCommand command, uint64_t x1 = 0, uint64_t x2 = 0,
+                                uint64_t x3 = 0, uint64_t x4 = 0);
+  // The same for an RMM core command.
+  SmcResult expect_core_refused(uint64_t expected_x0, RmiCommand command, uint64_t x1 = 0, uint64_t x2 = 0,
+                                uint64_t x3 = 0, uint64_t x4 = 0, uint64_t x5 = 0);
+};
+
+}  // namespace mica::monitor::testing
