@@ -239,6 +239,26 @@ MicaRealmInfo MicaTest::mica_realm(const Realm& realm) {
   return info;
 }
 
+void MicaTest::destroy_realm(const BuiltRealm& built) {
+  const Realm& realm = built.realm;
+  for (const Rec& rec : built.recs) EXPECT_EQ(rmi(RmiCommand::kRecDestroy, rec.pa.value()).x[0], kSuccess);
+  for (size_t i = 0; i < built.data.size(); ++i) {
+    const uint64_t ipa = kRamIpa + i * kGranuleSize;
+    if (read_entry(realm, ipa, 3).state == abi::RmiRttEntryState::kAssigned) {
+      EXPECT_EQ(rmi(RmiCommand::kDataDestroy, realm.rd.value(), ipa).x[0], kSuccess);
+    }
+  }
+  for (int level = 3; level > realm.start_level; --level) {
+    for (uint64_t ipa : {kRamIpa, kChannelIpa}) {
+      const uint64_t aligned = ipa & ~(abi::rtt_map_size(level - 1) - 1);
+      const EntryRead parent = read_entry(realm, aligned, level - 1);
+      if (parent.level != level - 1 || parent.state != abi::RmiRttEntryState::kTable) continue;
+      EXPECT_EQ(rmi(RmiCommand::kRttDestroy, realm.rd.value(), aligned, static_cast<uint64_t>(level)).x[0], kSuccess);
+    }
+  }
+  EXPECT_EQ(rmi(RmiCommand::kRealmDestroy, realm.rd.value()).x[0], kSuccess);
+}
+
 // --- Shares --------------------------------------------------------------------------------------
 
 PhysAddr MicaTest::create_share(PhysAddr wf, uint32_t channel, uint64_t* page) {

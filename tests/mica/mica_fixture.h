@@ -147,6 +147,9 @@ class MicaTest : public MonitorTest {
   }
   uint64_t activate(const Realm& realm) { return rmi(RmiCommand::kRealmActivate, realm.rd.value()).x[0]; }
   MicaRealmInfo mica_realm(const Realm& realm);
+  // REC_DESTROY, DATA_DESTROY and RTT_DESTROY of everything build_realm
+  // made, then REALM_DESTROY (asserts success; shares must be unmapped).
+  void destroy_realm(const BuiltRealm& built);
 
   // --- Shares ---
   // A SHARED granule of `channel` (asserts success); the page index it got.
