@@ -50,7 +50,10 @@ FlowGraph::FlowGraph(const Policy& policy) : untrusted_(static_cast<uint32_t>(po
       if (component.windows[w].direction == WindowDirection::kIn) {
         add(untrusted_, node, EdgeKind::kWindowIn, c, w);
       } else {
+        // The monitor maps `out` windows with the permissions the host asks
+        // for: the realm can read back what the host writes there.
         add(node, untrusted_, EdgeKind::kWindowOut, c, w);
+        add(untrusted_, node, EdgeKind::kWindowOut, c, w);
       }
     }
     if (component.host_calls) {

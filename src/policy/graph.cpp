@@ -146,6 +146,8 @@ std::string to_dot(const Policy& policy, const FlowGraph& graph, const std::vect
       }
       case EdgeKind::kWindowIn:
       case EdgeKind::kWindowOut: {
+        if (edge.kind == EdgeKind::kWindowOut && edge.from == graph.untrusted()) continue;  // drawn once
+        both = edge.kind == EdgeKind::kWindowOut;
         const Window& window = policy.components[edge.declaration].windows[edge.window];
         label = "window " + escape(window.name) + "\\n" + (edge.kind == EdgeKind::kWindowIn ? "in, " : "out, ") +
                 format_size(window.size);

@@ -46,7 +46,7 @@ TEST(FlowGraph, HasTheEdgesTheLanguageDefines) {
   EXPECT_EQ(u, 7u);
   const std::set<std::pair<uint32_t, uint32_t>> expected = {
       {u, 0},          // in window: host -> realm only
-      {1, u},          // out window: realm -> host only
+      {1, u}, {u, 1},  // out window: the realm writes, and may read what the host writes
       {2, u}, {u, 2},  // host calls: both ways
       {3, u}, {u, 3},  // MMIO: both ways
       {4, u},          // RIPAS change exits
@@ -95,7 +95,10 @@ bool reference_reaches(const Policy& p, uint32_t from, std::optional<uint32_t> t
   }
   for (uint32_t c = 0; c < n; ++c) {
     const Component& comp = p.components[c];
-    for (const Window& w : comp.windows) w.direction == WindowDirection::kIn ? link(u, node(c)) : link(node(c), u);
+    for (const Window& w : comp.windows) {
+      link(u, node(c));
+      if (w.direction == WindowDirection::kOut) link(node(c), u);
+    }
     if (comp.host_calls || comp.mmio) link(u, node(c)), link(node(c), u);
     if (comp.ripas || comp.psci != 0) link(node(c), u);
   }

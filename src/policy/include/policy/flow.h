@@ -5,8 +5,9 @@
 // Edges (data may flow along them):
 //   channel        writer -> each reader (both ways when bidirectional)
 //   gate           caller <-> callee (arguments go, results come back)
-//   window in      untrusted -> realm (the realm maps it read-only)
-//   window out     realm -> untrusted
+//   window in      untrusted -> realm (the monitor maps it read-only)
+//   window out     realm <-> untrusted (the realm writes; the monitor keeps the
+//                  host's permissions, so the realm can also read what the host writes)
 //   host calls     realm <-> untrusted (registers go out, results come back)
 //   mmio           realm <-> untrusted (written values go out, read values come in)
 //   ripas, psci    realm -> untrusted (the exit exposes the range / arguments)
