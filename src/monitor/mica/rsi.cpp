@@ -99,7 +99,8 @@ void peer_info(Context& ctx, RecRun& run, const Binding& self, RsiExtensionCall&
 
 // X1 = channel index. Out: X1 base IPA of the channel in this realm (0 while
 // nothing is mapped), X2 its size, X3 permission (kChannelRead/Write), X4
-// pages mapped into this realm.
+// pages mapped into this realm, X5 the channel's writer component, X6 1 if
+// it is bidirectional.
 void channel_info(Context& ctx, RecRun& run, const Binding& self, RsiExtensionCall& call) {
   const uint64_t index = call.x[1];
   policy::Channel channel;
@@ -120,6 +121,8 @@ void channel_info(Context& ctx, RecRun& run, const Binding& self, RsiExtensionCa
   call.result[2] = channel.size;
   call.result[3] = abi::kChannelRead | (channel.can_write(self.component) ? abi::kChannelWrite : 0);
   call.result[4] = mapping.mapped_pages;
+  run.rec.cpu.x[5] = channel.writer;
+  run.rec.cpu.x[6] = channel.bidirectional ? 1 : 0;
 }
 
 // The PSCI function a FID names, as a PsciMask bit; 0 for calls that never
