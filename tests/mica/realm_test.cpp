@@ -305,6 +305,80 @@ TEST(MicaRealms, ReaderWritingItsReadOnlyChannelPageGetsAnAbort) {
   EXPECT_EQ(esr_el1 & 0x3F, kFscSyncExternalAbort);
 }
 
+// What realm-sdk/examples/mica_attest_peers.c writes into its channel.
+struct AttestReport {
+  uint64_t magic;
+  struct {
+    uint8_t policy_digest[32];
+    uint8_t instance_id[32];
+    uint32_t component;
+    uint32_t component_count;
+    uint64_t bind_generation;
+  } self;
+  struct {
+    uint32_t state;
+    uint32_t hash_algo;
+    uint64_t bind_generation;
+    uint8_t rim[64];
+  } peer;
+  struct {
+    uint64_t base;
+    uint64_t size;
+    uint32_t permission;
+    uint32_t mapped_pages;
+    uint32_t writer;
+    bool bidirectional;
+  } channel;
+};
+
+TEST(MicaRealms, LocalAttestationWaitsForThePeerThenReportsWhatTheMonitorKnows) {
+  MicaHost host;
+  Program& attester = host.load("mica_attest_peers");
+  Program& peer = host.load("mica_consumer");
+  PolicySpec spec;
+  spec.components = {component("attester", {attester.rim}), component("peer", {peer.rim})};
+  spec.channels = {make_channel("shared", "attester", {"peer"}, 2 * kGranuleSize)};
+  const PhysAddr wf = host.create_workflow(spec.encode());
+  host.bind(attester, wf, 0);
+  host.bind(peer, wf, 1);
+  const std::vector<PhysAddr> pages = host.create_channel_pages(wf, 0, 2);
+  host.map_channel(attester, pages, 0x6000, true);
+  host.activate(attester);
+
+  // The peer is still NEW: the attester only yields, and writes nothing.
+  for (int n = 0; n < 20; ++n) ASSERT_EQ(host.enter(attester), 0u);
+  EXPECT_FALSE(attester.system_off);
+  EXPECT_EQ(page_word(host, pages[0], 0), 0u);
+  for (const ExitRecord& e : exits_of(host, attester)) EXPECT_EQ(e.reason, RmiRecExitReason::kIrq);
+
+  host.activate(peer);
+  ASSERT_TRUE(host.run({&attester}, [&] { return attester.system_off; }, 100));
+  AttestReport report;
+  std::memcpy(&report, host.machine().dram().at(pages[0]), sizeof report);
+  ASSERT_EQ(report.magic, 0x5352454550544141ull);
+  MicaWorkflowInfo info;
+  ASSERT_TRUE(host.monitor().mica().workflow_info(wf, info));
+  EXPECT_EQ(std::memcmp(report.self.policy_digest, info.policy_digest, 32), 0);
+  EXPECT_EQ(std::memcmp(report.self.instance_id, info.instance_id, 32), 0);
+  const std::vector<uint8_t> policy = spec.encode();
+  EXPECT_EQ(std::vector<uint8_t>(report.self.policy_digest, report.self.policy_digest + 32),
+            sha256(policy.data(), policy.size()));
+  EXPECT_EQ(report.self.component, 0u);
+  EXPECT_EQ(report.self.component_count, 2u);
+  EXPECT_EQ(report.self.bind_generation, 1u);
+  EXPECT_EQ(report.peer.state, MICA_PEER_ACTIVE);
+  EXPECT_EQ(report.peer.bind_generation, 2u);
+  EXPECT_EQ(report.peer.hash_algo, 0u);
+  EXPECT_EQ(std::vector<uint8_t>(report.peer.rim, report.peer.rim + 32), peer.rim);
+  EXPECT_EQ(std::vector<uint8_t>(report.peer.rim + 32, report.peer.rim + 64), std::vector<uint8_t>(32, 0));
+  EXPECT_EQ(report.channel.base, MicaHost::kChannelIpa + 0x6000);
+  EXPECT_EQ(report.channel.size, 2 * kGranuleSize);
+  EXPECT_EQ(report.channel.permission, MICA_CHANNEL_READ | MICA_CHANNEL_WRITE);
+  EXPECT_EQ(report.channel.mapped_pages, 2u);
+  EXPECT_EQ(report.channel.writer, 0u);
+  EXPECT_FALSE(report.channel.bidirectional);
+}
+
 TEST(MicaRealms, UnboundRealmSeesNoMicaCalls) {
   // Standard RMM behaviour: the Mica RSI range is unknown to an unbound realm
   // (the program's first CHANNEL_INFO fails and it stops).
