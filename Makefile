@@ -54,5 +54,11 @@ bench: deps
 	cmake --build build-bench --target bench_all -j $(JOBS)
 	@for b in build-bench/bin/bench_*; do echo "== $$b"; $$b --benchmark_counters_tabular=true || exit 1; done
 
+# The TCB's size: lines of code and aarch64 text of the RMM core without and
+# with the Mica extension, written to docs/tcb.md (see scripts/tcb).
+tcb: monitor-aarch64
+	scripts/tcb build-aarch64 > docs/tcb.md
+	@cat docs/tcb.md
+
 clean:
 	rm -rf $(BUILD) build-aarch64 build-fuzz build-bench
