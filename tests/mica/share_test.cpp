@@ -149,6 +149,29 @@ TEST_F(ShareTest, LyingHostCannotMapAChannelPageOutsideItsChannel) {
   expect_mica_refused(kErrorInput, C::kShareMap, reader.realm.rd.value(), page0.value(), ipa + 0x20000, 0);
 }
 
+// docs/abi.md gives MICA_SHARE_MAP's checks in order; where two fail, the first wins.
+TEST_F(ShareTest, MapErrorPriority) {
+  const BuiltRealm reader = bound_realm("beta", wf_, 0x20);
+  const BuiltRealm outsider = bound_realm("gamma", wf_, 0x30);
+  const BuiltRealm unbound = build_realm(1, 1, 0x50);
+  const PhysAddr page0 = create_share(wf_, pipe_);
+  using C = MicaRmiCommand;
+  // Unknown flags before anything else, even an RD that is not one.
+  expect_mica_refused(kErrorInput, C::kShareMap, delegated().value(), page0.value(), kChannelIpa, 4);
+  // The IPA's alignment before the realm's binding.
+  expect_mica_refused(kErrorInput, C::kShareMap, unbound.realm.rd.value(), page0.value(), kChannelIpa + 4, 0);
+  // An unbound realm before a forbidden write.
+  expect_mica_refused(kErrorRealm, C::kShareMap, unbound.realm.rd.value(), page0.value(), kChannelIpa,
+                      abi::kShareMapWrite);
+  // Not an endpoint before the RTT walk (no level-3 table at 0x3000'0000).
+  expect_mica_refused(kErrorRealm, C::kShareMap, outsider.realm.rd.value(), page0.value(), 0x3000'0000, 0);
+  // A reader's write request before the RTT walk.
+  expect_mica_refused(kErrorInput, C::kShareMap, reader.realm.rd.value(), page0.value(), 0x3000'0000,
+                      abi::kShareMapWrite);
+  // The walk: level 2 reached.
+  expect_mica_refused(error_rtt(2), C::kShareMap, reader.realm.rd.value(), page0.value(), 0x3000'0000, 0);
+}
+
 TEST_F(ShareTest, NoDataGranuleIsEverMappedIntoTwoRealms) {
   const BuiltRealm a = bound_realm("alpha", wf_);
   const BuiltRealm b = bound_realm("beta", wf_, 0x20);

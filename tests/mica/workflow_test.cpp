@@ -251,6 +251,26 @@ TEST_F(WorkflowTest, MalformedAndOversizePoliciesAreRefused) {
   }
 }
 
+// A malformed policy is reported before the granules are looked at, and a
+// bad parameter granule before the policy.
+TEST_F(WorkflowTest, CreateErrorPriority) {
+  std::vector<uint8_t> bad = small_policy().encode();
+  bad.push_back(0);
+  WorkflowArgs args = workflow_args(bad);
+  args.aux[0] = ns_granule();
+  const PhysAddr params = write_workflow_params(args);
+  SmcResult r = expect_mica_refused(kErrorInput, MicaRmiCommand::kWorkflowCreate, ns_granule().value(), params.value());
+  EXPECT_EQ(r.x[1], policy_error(MicaPolicyError::kCbor));
+  r = expect_mica_refused(kErrorInput, MicaRmiCommand::kWorkflowCreate, ns_granule().value(), delegated().value());
+  EXPECT_EQ(r.x[1], 0u);
+  // With a good policy the bad aux granule is what fails (X1 = 0).
+  WorkflowArgs good = workflow_args(small_policy().encode());
+  good.aux[0] = ns_granule();
+  r = expect_mica_refused(kErrorInput, MicaRmiCommand::kWorkflowCreate, delegated().value(),
+                          write_workflow_params(good).value());
+  EXPECT_EQ(r.x[1], 0u);
+}
+
 TEST_F(WorkflowTest, DestroyReturnsEveryGranuleZeroed) {
   const PhysAddr wf = delegated();
   const WorkflowArgs args = workflow_args(small_policy().encode());
