@@ -26,9 +26,9 @@ int main(void) {
   if (mica_wait_peer_active(kPeer, ~0ull, &peer) != MICA_RSI_SUCCESS) psci_system_off();
   struct report r;
   memset(&r, 0, sizeof r);
-  if (mica_workflow_info(&r.self) != MICA_RSI_SUCCESS) psci_system_off();
+  if (mica_get_workflow_info(&r.self) != MICA_RSI_SUCCESS) psci_system_off();
   r.peer = peer;
-  if (mica_channel_info(kChannel, &r.channel) != MICA_RSI_SUCCESS || !mica_channel_mapped(&r.channel)) {
+  if (mica_get_channel_info(kChannel, &r.channel) != MICA_RSI_SUCCESS || !mica_channel_mapped(&r.channel)) {
     psci_system_off();
   }
   volatile uint64_t* out = (volatile uint64_t*)(uintptr_t)r.channel.base;

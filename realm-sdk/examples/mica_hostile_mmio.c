@@ -8,7 +8,7 @@
 
 int main(void) {
   struct mica_channel_info info;
-  if (mica_channel_info(0, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
+  if (mica_get_channel_info(0, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
   volatile uint64_t* report = (volatile uint64_t*)(uintptr_t)info.base;
   report[0] = 0x4F494D4D59525431ull;
   /* The unprotected half of a 40-bit IPA space starts at 2^39. */

@@ -34,7 +34,7 @@ enum {
 
 int main(void) {
   struct mica_channel_info info;
-  if (mica_channel_info(kReport, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
+  if (mica_get_channel_info(kReport, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
   volatile uint64_t* report = (volatile uint64_t*)(uintptr_t)info.base;
 
   struct rsi_host_call_data* call = &(struct rsi_host_call_data){0};
@@ -53,12 +53,12 @@ int main(void) {
   report[kGateCall] = mica_gate_call(kOther, &args, &results, &why);
   report[kGateCallWhy] = why;
   struct mica_peer_info peer;
-  report[kPeerInfoOutOfRange] = mica_peer_info(7, &peer);
-  report[kPeerInfoObserver] = mica_peer_info(kObserver, &peer);
+  report[kPeerInfoOutOfRange] = mica_get_peer_info(7, &peer);
+  report[kPeerInfoObserver] = mica_get_peer_info(kObserver, &peer);
   report[kObserverState] = peer.state;
   report[kObserverGeneration] = peer.bind_generation;
   struct mica_channel_info none;
-  report[kChannelInfoOutOfRange] = mica_channel_info(3, &none);
+  report[kChannelInfoOutOfRange] = mica_get_channel_info(3, &none);
   struct mica_gate_message reply = {0}, next_call;
   why = 0;
   report[kGateReplyNotServing] = mica_gate_reply(&reply, &next_call, &why) | (why << 8);

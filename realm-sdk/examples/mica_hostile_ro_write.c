@@ -8,7 +8,7 @@
 
 int main(void) {
   struct mica_channel_info info;
-  if (mica_channel_info(0, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
+  if (mica_get_channel_info(0, &info) != MICA_RSI_SUCCESS || !mica_channel_mapped(&info)) psci_system_off();
   if ((info.permission & MICA_CHANNEL_WRITE) != 0) psci_system_off();
   volatile uint64_t* page = (volatile uint64_t*)(uintptr_t)info.base;
   const uint64_t seen = page[0];

@@ -36,7 +36,7 @@ static uint64_t call_consumer(const struct mica_gate_message* args, struct mica_
 
 int main(void) {
   struct mica_workflow_info self;
-  if (mica_workflow_info(&self) != MICA_RSI_SUCCESS || self.component != kProducer) {
+  if (mica_get_workflow_info(&self) != MICA_RSI_SUCCESS || self.component != kProducer) {
     printf("producer: not bound as the producer\n");
     return 2;
   }

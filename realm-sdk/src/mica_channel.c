@@ -12,7 +12,7 @@ static uint64_t load_relaxed(const uint64_t* p) { return __atomic_load_n(p, __AT
 static void store_relaxed(uint64_t* p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 static uint64_t round_up(uint64_t n) { return (n + WORD - 1) & ~(uint64_t)(WORD - 1); }
 
-uint64_t mica_channel_info(unsigned index, struct mica_channel_info* out) {
+uint64_t mica_get_channel_info(unsigned index, struct mica_channel_info* out) {
   uint64_t r[12] = {MICA_RSI_CHANNEL_INFO, index};
   mica_smc_wide(r);
   if (r[0] != MICA_RSI_SUCCESS) return r[0];
@@ -50,9 +50,11 @@ enum mica_ring_status mica_ring_attach(struct mica_ring* ring, const void* regio
   if (bound != MICA_RING_OK) return bound;
   if (__atomic_load_n(&ring->header[kMagic], __ATOMIC_ACQUIRE) != MICA_RING_MAGIC) return MICA_RING_NOT_READY;
   if (load_relaxed(&ring->header[kCapacity]) != ring->capacity) return MICA_RING_BAD;
-  /* Start at the oldest data still in the ring. */
+  /* Messages start at 0 and at each message's end. While the producer has
+   * not wrapped, all of them are still there; once it has, the oldest
+   * message boundary in the ring is unknown, so start with the next one. */
   const uint64_t published = __atomic_load_n(&ring->header[kPublished], __ATOMIC_ACQUIRE);
-  ring->tail = published > ring->capacity ? published - ring->capacity : 0;
+  ring->tail = published > ring->capacity ? published : 0;
   return MICA_RING_OK;
 }
 
@@ -119,11 +121,11 @@ enum mica_ring_status mica_ring_read(struct mica_ring* ring, void* message, uint
 
 enum mica_ring_status mica_channel_open(unsigned index, struct mica_channel* channel) {
   if (channel->info.size == 0) {
-    if (mica_channel_info(index, &channel->info) != MICA_RSI_SUCCESS) return MICA_RING_BAD;
+    if (mica_get_channel_info(index, &channel->info) != MICA_RSI_SUCCESS) return MICA_RING_BAD;
   }
   if (!mica_channel_mapped(&channel->info)) {
     /* The host may still be mapping it: ask again next time. */
-    const uint64_t status = mica_channel_info(index, &channel->info);
+    const uint64_t status = mica_get_channel_info(index, &channel->info);
     if (status != MICA_RSI_SUCCESS) return MICA_RING_BAD;
     if (!mica_channel_mapped(&channel->info)) return MICA_RING_NOT_READY;
   }
@@ -133,7 +135,7 @@ enum mica_ring_status mica_channel_open(unsigned index, struct mica_channel* cha
   uint8_t* receive_region = base;
   if (channel->info.bidirectional) {
     struct mica_workflow_info self;
-    if (mica_workflow_info(&self) != MICA_RSI_SUCCESS) return MICA_RING_BAD;
+    if (mica_get_workflow_info(&self) != MICA_RSI_SUCCESS) return MICA_RING_BAD;
     size /= 2;
     const bool first_half_is_mine = self.component == channel->info.writer;
     send_region = first_half_is_mine ? base : base + size;

@@ -9,7 +9,7 @@ static void unpack_words(uint8_t* out, const uint64_t* words, unsigned count) {
   for (unsigned i = 0; i < count; ++i) memcpy(out + 8 * i, &words[i], 8);
 }
 
-uint64_t mica_workflow_info(struct mica_workflow_info* out) {
+uint64_t mica_get_workflow_info(struct mica_workflow_info* out) {
   uint64_t r[12] = {MICA_RSI_WORKFLOW_INFO};
   mica_smc_wide(r);
   if (r[0] != MICA_RSI_SUCCESS) return r[0];
@@ -21,7 +21,7 @@ uint64_t mica_workflow_info(struct mica_workflow_info* out) {
   return r[0];
 }
 
-uint64_t mica_peer_info(unsigned component, struct mica_peer_info* out) {
+uint64_t mica_get_peer_info(unsigned component, struct mica_peer_info* out) {
   uint64_t r[12] = {MICA_RSI_PEER_INFO, component};
   mica_smc_wide(r);
   if (r[0] != MICA_RSI_SUCCESS) return r[0];
@@ -34,7 +34,7 @@ uint64_t mica_peer_info(unsigned component, struct mica_peer_info* out) {
 
 uint64_t mica_wait_peer_active(unsigned component, uint64_t max_polls, struct mica_peer_info* out) {
   for (uint64_t poll = 0; poll < max_polls; ++poll) {
-    const uint64_t status = mica_peer_info(component, out);
+    const uint64_t status = mica_get_peer_info(component, out);
     if (status != MICA_RSI_SUCCESS) return status;
     if (out->state == MICA_PEER_ACTIVE) return MICA_RSI_SUCCESS;
     if (out->state == MICA_PEER_SYSTEM_OFF) return MICA_RSI_ERROR_STATE;

@@ -39,7 +39,7 @@ struct mica_channel_info {
   uint32_t writer;        /* the channel's writer component */
   bool bidirectional;     /* then both ends read and write */
 };
-uint64_t mica_channel_info(unsigned index, struct mica_channel_info* out);
+uint64_t mica_get_channel_info(unsigned index, struct mica_channel_info* out);
 /* Every page of the channel is mapped into this realm. */
 static inline bool mica_channel_mapped(const struct mica_channel_info* info) {
   return info->base != 0 && (uint64_t)info->mapped_pages * 4096u == info->size;
@@ -67,7 +67,8 @@ struct mica_ring {
 
 /* Producer: formats `size` bytes at `region` (8-byte aligned) as an empty ring. */
 enum mica_ring_status mica_ring_init(struct mica_ring* ring, void* region, uint64_t size);
-/* Reader: attaches to a ring the producer formatted; starts at its oldest data. */
+/* Reader: attaches to a ring the producer formatted; starts at its first
+ * message, or (once the producer has wrapped) at the next one it writes. */
 enum mica_ring_status mica_ring_attach(struct mica_ring* ring, const void* region, uint64_t size);
 enum mica_ring_status mica_ring_write(struct mica_ring* ring, const void* message, uint32_t length);
 /* Copies the next message (at most `capacity` bytes) and its length. */

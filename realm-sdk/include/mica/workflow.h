@@ -24,7 +24,7 @@ struct mica_workflow_info {
   uint32_t component_count;
   uint64_t bind_generation;  /* this realm's bind generation */
 };
-uint64_t mica_workflow_info(struct mica_workflow_info* out);
+uint64_t mica_get_workflow_info(struct mica_workflow_info* out);
 
 struct mica_peer_info {
   uint32_t state;            /* MICA_PEER_* */
@@ -32,7 +32,7 @@ struct mica_peer_info {
   uint64_t bind_generation;  /* changes whenever another realm takes the component */
   uint8_t rim[64];           /* its RIM; zero beyond the hash size */
 };
-uint64_t mica_peer_info(unsigned component, struct mica_peer_info* out);
+uint64_t mica_get_peer_info(unsigned component, struct mica_peer_info* out);
 
 /* Polls the peer until its realm is ACTIVE, yielding to the host (WFI)
  * between polls, at most `max_polls` times. Returns MICA_RSI_SUCCESS when it
