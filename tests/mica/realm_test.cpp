@@ -331,6 +331,26 @@ struct AttestReport {
   } channel;
 };
 
+TEST(MicaRealms, ChannelPagesAreNeverExecutable) {
+  MicaHost host;
+  Program& writer = host.load("mica_hostile_exec");
+  PolicySpec spec;
+  spec.components = {component("reader"), component("writer")};
+  spec.channels = {make_channel("pipe", "writer", {"reader"})};
+  const PhysAddr wf = host.create_workflow(spec.encode());
+  host.bind(writer, wf, spec.component("writer"));
+  const std::vector<PhysAddr> pages = host.create_channel_pages(wf, 0, 1);
+  host.map_channel(writer, pages, 0, true);
+  host.activate(writer);
+  ASSERT_TRUE(host.run({&writer}, [&] { return writer.system_off; }, 200));
+  EXPECT_EQ(page_word(host, pages[0], 0), 0xD65F03C0u);  // it wrote its code (writable)
+  expect_nothing_but_system_off(host, writer);
+  // The fetch took a synchronous external abort (instruction abort, EC 0x21).
+  const uint64_t esr_el1 = rec_of(host, writer).cpu.esr_el1;
+  EXPECT_EQ(ec_of(esr_el1), 0x21u);
+  EXPECT_EQ(esr_el1 & 0x3F, kFscSyncExternalAbort);
+}
+
 TEST(MicaRealms, LocalAttestationWaitsForThePeerThenReportsWhatTheMonitorKnows) {
   MicaHost host;
   Program& attester = host.load("mica_attest_peers");
