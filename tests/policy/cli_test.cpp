@@ -1,5 +1,6 @@
 // The `mica` policy sub-commands end to end, as a user runs them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -35,10 +36,21 @@ const std::string kMica = MICA_BINARY;
 const fs::path kGolden = MICA_POLICY_GOLDEN_DIR;
 const fs::path kExample = fs::path(MICA_EXAMPLES_DIR) / "medical_inference.mica";
 
+// A scratch directory of this process, removed when the tests end.
+const fs::path& scratch_dir() {
+  static const struct Scratch {
+    fs::path dir = fs::temp_directory_path() / ("mica-policy-cli-test-" + std::to_string(getpid()));
+    ~Scratch() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } scratch;
+  return scratch.dir;
+}
+
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "mica-policy-cli-test";
-  fs::create_directories(dir);
-  return dir / name;
+  fs::create_directories(scratch_dir());
+  return scratch_dir() / name;
 }
 
 // `mica check` prints exactly the golden output (cases without images: the

@@ -1,6 +1,7 @@
 // The compiler's layers: lexer, parser, checker, and the compiled form's
 // stability (same meaning, same bytes; any change of meaning, new bytes).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -351,7 +352,8 @@ TEST(Compiled, DigestIsTheSha256OfTheBytes) {
 }
 
 TEST(Images, AreResolvedWithTheRealmsParameters) {
-  const std::filesystem::path directory = std::filesystem::temp_directory_path() / "mica-policy-images";
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / ("mica-policy-images-" + std::to_string(getpid()));
   std::filesystem::create_directories(directory / "build");
   std::ofstream(directory / "build" / "a.elf") << "image bytes";
   std::vector<ImageRequest> requests;
