@@ -1,5 +1,6 @@
 #include "policy/explain.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace mica::policy {
@@ -12,16 +13,20 @@ std::string plural(size_t count, const std::string& word) {
   return std::to_string(count) + " " + word + (count == 1 ? "" : "s");
 }
 
-std::string short_name(const Policy& policy, const FlowGraph& graph, uint32_t node) {
-  return node == graph.untrusted() ? std::string("untrusted") : policy.components[node].name;
+// endpoint_name without the quotes: "model", "untrusted", "plotter (untrusted)".
+std::string endpoint_label(const Policy& policy, const FlowGraph& graph, const FlowEdge& edge) {
+  std::string label = endpoint_name(policy, graph, edge, false);
+  label.erase(std::remove(label.begin(), label.end(), '\''), label.end());
+  return label;
 }
 
 // "ingest -[channel 'records' (4 MiB)]-> model -[...]-> untrusted"
-std::string path_text(const Policy& policy, const FlowGraph& graph, uint32_t start, const std::vector<uint32_t>& path) {
-  std::string text = short_name(policy, graph, start);
+std::string path_text(const Policy& policy, const FlowGraph& graph, const std::string& start,
+                      const std::vector<uint32_t>& path) {
+  std::string text = start;
   for (const uint32_t e : path) {
     const FlowEdge& edge = graph.edges()[e];
-    text += " -[" + describe_edge(policy, edge) + "]-> " + short_name(policy, graph, edge.to);
+    text += " -[" + describe_edge(policy, edge) + "]-> " + endpoint_label(policy, graph, edge);
   }
   return text;
 }
@@ -75,7 +80,9 @@ std::vector<std::string> describe_reach(const Policy& policy, const FlowGraph& g
     lines.push_back("its data cannot leave it");
     return lines;
   }
-  for (const Reach& r : reach) lines.push_back("can reach " + path_text(policy, graph, start, r.path));
+  const std::string label = start == graph.untrusted() ? policy.components[component].name + " (untrusted)"
+                                                       : policy.components[component].name;
+  for (const Reach& r : reach) lines.push_back("can reach " + path_text(policy, graph, label, r.path));
   return lines;
 }
 
@@ -144,8 +151,8 @@ std::string explain(const Policy& policy, const FlowGraph& graph, const std::vec
     const bool holds = i >= outcomes.size() || outcomes[i].holds;
     out << "  " << (holds ? "holds     " : "VIOLATED  ") << requirement_text(policy, policy.requirements[i]) << "\n";
     if (!holds) {
-      const uint32_t start = graph.node_of(policy.requirements[i].from);
-      out << "            " << path_text(policy, graph, start, outcomes[i].path) << "\n";
+      const uint32_t from = policy.requirements[i].from;
+      out << "            " << path_text(policy, graph, policy.components[from].name, outcomes[i].path) << "\n";
     }
   }
   return out.str();

@@ -1,9 +1,14 @@
 // Bounded decoder of compiled Mica policies (see mica/policy.h).
 #include "mica/policy.h"
 
+#include <type_traits>
+
 #include "cbor/reader.h"
 
 namespace mica::monitor::policy {
+
+// The monitor keeps decoded policies in static storage or granule memory.
+static_assert(std::is_trivially_copyable_v<Policy> && std::is_standard_layout_v<Policy>);
 
 namespace {
 

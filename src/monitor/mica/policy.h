@@ -20,7 +20,8 @@
 
 namespace mica::monitor::policy {
 
-// Capacities of one decoded policy. sizeof(Policy) is about 56 KiB.
+// Capacities of one decoded policy. sizeof(Policy) is 55,128 bytes (x86-64
+// and aarch64 alike); it is trivially copyable and holds no pointers.
 inline constexpr uint32_t kMaxComponents = 64;   // indices fit a 64-bit reader mask
 inline constexpr uint32_t kMaxMeasurements = 8;  // allowed RIMs per component
 inline constexpr uint32_t kMaxWindows = 8;       // unprotected windows per component
