@@ -5,13 +5,18 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <stdexcept>
+#include <system_error>
 
 #include "monitor/monitor.h"
 #include "monitor/platform.h"
+#include "platform/attestation.h"
+#include "platform/monitor_measurement.h"
 #include "vcpu/realm_cpus.h"
 
 namespace mica::platform {
@@ -46,6 +51,16 @@ static_assert(alignof(MbedHash) <= alignof(monitor::PlatformInterface::HashConte
 
 MbedHash& as_mbed(monitor::PlatformInterface::HashContext& ctx) {
   return *std::launder(reinterpret_cast<MbedHash*>(ctx.opaque));
+}
+
+// The platform's copy-out convention: the whole size, the bytes only if they fit.
+size_t copy_out(const std::vector<uint8_t>& item, uint8_t* dst, size_t capacity) {
+  if (dst != nullptr && item.size() <= capacity) std::memcpy(dst, item.data(), item.size());
+  return item.size();
+}
+
+std::string resolve_state_dir(const std::string& configured) {
+  return configured.empty() ? default_state_dir() : configured;
 }
 
 }  // namespace
@@ -137,6 +152,29 @@ class Machine::MonitorPlatform final : public monitor::PlatformInterface {
     return mbedtls_ctr_drbg_random(&drbg_, static_cast<unsigned char*>(dst), len) == 0;
   }
 
+  // Attestation: EL3's services on CCA hardware. The first call creates the
+  // platform attestation; if that fails the monitor hears "cannot attest"
+  // (nothing may propagate into the monitor, which has no exceptions).
+  size_t platform_token(uint8_t* dst, size_t capacity) override {
+    PlatformAttestation* attestation = attestation_or_null();
+    return attestation == nullptr ? 0 : copy_out(attestation->platform_token(), dst, capacity);
+  }
+  size_t rak_public_key(uint8_t* dst, size_t capacity) override {
+    PlatformAttestation* attestation = attestation_or_null();
+    return attestation == nullptr ? 0 : copy_out(attestation->rak_cose_key(), dst, capacity);
+  }
+  bool rak_sign(const uint8_t* to_be_signed, size_t size,
+                uint8_t signature[monitor::kRakSignatureSize]) override {
+    PlatformAttestation* attestation = attestation_or_null();
+    if (attestation == nullptr) return false;
+    // The RAK's mbedTLS context (and its DRBG) serve one signature at a time;
+    // RECs on several PEs may ask at once.
+    std::lock_guard lock(sign_lock_);
+    return attestation->sign_with_rak(std::span(to_be_signed, size),
+                                      std::span<uint8_t, monitor::kRakSignatureSize>(signature,
+                                                                                     monitor::kRakSignatureSize));
+  }
+
   // Stage-2 TLB maintenance and realm execution are the realm CPUs' job.
   void tlbi_ipa(uint16_t vmid, monitor::Ipa ipa, uint64_t size) override {
     machine_.cpus_->tlbi_ipa(vmid, ipa, size);
@@ -150,14 +188,49 @@ class Machine::MonitorPlatform final : public monitor::PlatformInterface {
   void forget_rec(monitor::PhysAddr rec) override { machine_.cpus_->forget(rec); }
 
  private:
+  PlatformAttestation* attestation_or_null() {
+    try {
+      return &machine_.attestation();
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }
+
   Machine& machine_;
   mbedtls_entropy_context entropy_;
   mbedtls_ctr_drbg_context drbg_;
   std::mutex drbg_lock_;
+  std::mutex sign_lock_;
 };
+
+std::string default_state_dir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/mica";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] != '\0') return std::string(home) + "/.local/state/mica";
+  return "state";
+}
+
+PlatformAttestation& Machine::attestation() {
+  std::lock_guard lock(attestation_lock_);
+  if (attestation_ == nullptr) {
+    // The state directory itself is created (0700) and checked by
+    // PlatformAttestation; its parents (e.g. ~/.local/state) are ordinary
+    // directories the XDG layout expects to exist.
+    const std::filesystem::path parent = std::filesystem::path(state_dir_).parent_path();
+    std::error_code ignored;  // a missing parent shows up as the state directory's error
+    if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+    PlatformTokenConfig config;
+    config.monitor_measurement.assign(kMonitorBuildMeasurement.begin(), kMonitorBuildMeasurement.end());
+    config.monitor_version = kMonitorBuildVersion;
+    attestation_ = std::make_unique<PlatformAttestation>(state_dir_, std::move(config));
+  }
+  return *attestation_;
+}
 
 Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
+      state_dir_(resolve_state_dir(config_.state_dir)),
       dram_(config_.dram_base, config_.dram_size),
       gpt_(dram_),
       cpus_(std::make_unique<vcpu::RealmCpus>(vcpu::PhysicalMemory{

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "platform/attestation.h"
+
 namespace mica::monitor::testing {
 
 namespace {
@@ -81,6 +83,26 @@ bool RecordingPlatform::entropy(void* dst, size_t len) {
   auto* bytes = static_cast<uint8_t*>(dst);
   for (size_t i = 0; i < len; ++i) bytes[i] = static_cast<uint8_t>(i * 31 + 7);
   return true;
+}
+
+size_t RecordingPlatform::platform_token(uint8_t* dst, size_t capacity) {
+  if (refuse_attestation) return 0;
+  const std::vector<uint8_t>& token = machine_.attestation().platform_token();
+  if (dst != nullptr && token.size() <= capacity) std::memcpy(dst, token.data(), token.size());
+  return token.size();
+}
+
+size_t RecordingPlatform::rak_public_key(uint8_t* dst, size_t capacity) {
+  if (refuse_attestation) return 0;
+  const std::vector<uint8_t>& key = machine_.attestation().rak_cose_key();
+  if (dst != nullptr && key.size() <= capacity) std::memcpy(dst, key.data(), key.size());
+  return key.size();
+}
+
+bool RecordingPlatform::rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) {
+  if (refuse_attestation) return false;
+  return machine_.attestation().sign_with_rak(std::span(to_be_signed, size),
+                                              std::span<uint8_t, kRakSignatureSize>(signature, kRakSignatureSize));
 }
 
 }  // namespace mica::monitor::testing

@@ -37,6 +37,11 @@ class RecordingPlatform final : public PlatformInterface {
   void hash_update(HashContext& ctx, const void* data, size_t len) override;
   void hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) override;
   bool entropy(void* dst, size_t len) override;
+  // Attestation comes from the machine's platform attestation (its state
+  // directory), unless a test makes the platform unable to attest.
+  size_t platform_token(uint8_t* dst, size_t capacity) override;
+  size_t rak_public_key(uint8_t* dst, size_t capacity) override;
+  bool rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) override;
   void tlbi_ipa(uint16_t vmid, Ipa ipa, uint64_t size) override { tlbis.push_back({vmid, ipa.value(), size, false}); }
   void tlbi_vmid(uint16_t vmid) override { tlbis.push_back({vmid, 0, 0, true}); }
   RealmTrap run_realm(PhysAddr, RealmCpuContext&, const Stage2Config&, uint64_t) override {
@@ -47,6 +52,7 @@ class RecordingPlatform final : public PlatformInterface {
   std::vector<TlbiRecord> tlbis;
   std::vector<uint64_t> forgotten_recs;
   bool refuse_delegation = false;
+  bool refuse_attestation = false;  // no attestation key: sizes 0, signing fails
   uint64_t dram_size_override_ = 0;
 
  private:

@@ -608,12 +608,13 @@ TEST_F(HostCallTest, ResultsForAPageTheRealmGaveUpAreDropped) {
 
 // --- ATTEST_TOKEN_* ---------------------------------------------------------------------------------------------------------
 
-TEST_F(RsiTest, AttestationTokenInitFailsAndNoTokenIsEverProduced) {
+// The token itself, chunking and every error: tests/attest.
+TEST_F(RsiTest, AttestationTokenInitReturnsTheTokenSizeBoundAndKeepsTheRegisterConvention) {
   std::vector<uint64_t> regs{fid(abi::RsiCommand::kAttestTokenInit)};
   for (unsigned i = 1; i <= 8; ++i) regs.push_back(0x1111 * i);
   const RealmCpuContext c = call(regs);
-  EXPECT_EQ(c.x[0], kRsiErrorUnknown);
-  EXPECT_EQ(c.x[1], 0u);  // no token size either
+  EXPECT_EQ(c.x[0], kRsiSuccess);
+  EXPECT_EQ(c.x[1], kGranuleSize);  // upper bound of the token size (one page)
   EXPECT_EQ(c.x[2], 0u);
   EXPECT_EQ(c.x[3], 0u);
   for (unsigned i = 4; i <= 8; ++i) EXPECT_EQ(c.x[i], regs[i]) << "X" << i;

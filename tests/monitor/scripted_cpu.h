@@ -45,6 +45,11 @@ class ScriptedPlatform final : public PlatformInterface {
   void hash_update(HashContext& ctx, const void* data, size_t len) override;
   void hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) override;
   bool entropy(void* dst, size_t len) override;
+  // Attestation comes from the machine's platform attestation (its state
+  // directory), unless a test makes the platform unable to attest.
+  size_t platform_token(uint8_t* dst, size_t capacity) override;
+  size_t rak_public_key(uint8_t* dst, size_t capacity) override;
+  bool rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) override;
   void tlbi_ipa(uint16_t, Ipa, uint64_t) override {}
   void tlbi_vmid(uint16_t) override {}
   RealmTrap run_realm(PhysAddr rec, RealmCpuContext& ctx, const Stage2Config& s2,
@@ -61,6 +66,8 @@ class ScriptedPlatform final : public PlatformInterface {
   // Called at the start of every run_realm, before the step (may block, or
   // issue RMI calls as another PE would while the REC runs).
   std::function<void(PhysAddr rec)> on_run;
+  // The platform has no attestation key: token and RAK sizes 0, signing fails.
+  bool refuse_attestation = false;
 
  private:
   platform::Machine& machine_;

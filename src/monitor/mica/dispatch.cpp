@@ -5,6 +5,7 @@
 #include "core/bytes.h"
 #include "mica/binding.h"
 #include "mica/context.h"
+#include "mica/hooks.h"
 #include "mica/rsi.h"
 #include "mica/share.h"
 #include "mica/workflow.h"
@@ -177,15 +178,19 @@ bool MicaExtension::rec_gate(PhysAddr rec_pa, MicaRecGateInfo& info) const {
 bool MicaExtension::claims(PhysAddr rd_pa, MicaClaims& claims) const {
   GranuleLock rd_lock = granules_.find_lock(rd_pa, GranuleState::kRd);
   if (!rd_lock) return false;
-  const ext::RealmMica& mica = rd_lock.as<RealmDescriptor>().mica;
+  return ext::realm_token_claims(granules_, rd_lock.as<RealmDescriptor>(), claims);
+}
+
+bool ext::realm_token_claims(GranuleTable& granules, const RealmDescriptor& rd, MicaClaims& claims) {
+  const ext::RealmMica& mica = rd.mica;
   if (!mica.bound) return false;
   // RD -> WORKFLOW (mica/workflow.h).
-  GranuleLock wf_lock = granules_.lock_owned(mica.workflow, GranuleState::kWorkflow);
+  GranuleLock wf_lock = granules.lock_owned(mica.workflow, GranuleState::kWorkflow);
   const ext::WorkflowDescriptor& wf = wf_lock.as<ext::WorkflowDescriptor>();
   copy_bytes(claims.policy_digest, wf.policy_digest, sizeof claims.policy_digest);
   copy_bytes(claims.instance_id, wf.instance_id, sizeof claims.instance_id);
   claims.component = mica.component;
-  const policy::Component component = ext::StoredPolicy(granules_, wf).component(mica.component);
+  const policy::Component component = ext::StoredPolicy(granules, wf).component(mica.component);
   copy_bytes(claims.component_name, component.name.bytes, sizeof claims.component_name);
   claims.component_name_length = component.name.length;
   return true;

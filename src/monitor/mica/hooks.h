@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "monitor/granule_table.h"
+#include "monitor/mica_extension.h"
 #include "monitor/platform.h"
 #include "monitor/types.h"
 #include "realm/realm_descriptor.h"
@@ -64,5 +65,11 @@ bool deny_closed_path(RecRun& run, uint32_t fid, rsi::Result& result);
 // realm may only read, or an instruction fetch from one), or an access to
 // the unprotected range by a bound realm whose policy closes MMIO emulation.
 bool abort_is_closed(RecRun& run, const RealmTrap& trap);
+
+// --- Attestation -------------------------------------------------------------------------------
+// RSI_ATTEST_TOKEN_INIT, the RD locked: the Mica claims of a realm bound to a
+// workflow (policy digest, workflow instance id, component index and name).
+// False for a realm that is not bound: its token carries no Mica claims.
+bool realm_token_claims(GranuleTable& granules, const RealmDescriptor& rd, MicaClaims& claims);
 
 }  // namespace mica::monitor::ext

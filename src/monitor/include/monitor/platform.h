@@ -2,7 +2,8 @@
 //
 // Everything the monitor needs from outside itself goes through this class:
 // granule memory, NS accesses that may fault, the EL3 granule transition
-// service, hashing and entropy (mbedTLS on the emulated platform), stage-2 TLB
+// service, hashing and entropy (mbedTLS on the emulated platform), the
+// platform token and realm attestation key signatures, stage-2 TLB
 // maintenance and running a realm's CPU. On real R-EL2 firmware each of these
 // is a few instructions or an SMC to EL3; here src/platform implements them.
 // No host pointer ever crosses the RMI/RSI ABI: only physical addresses do.
@@ -14,6 +15,9 @@
 #include "monitor/types.h"
 
 namespace mica::monitor {
+
+// An ES384 signature as COSE carries it: r || s, 48 bytes each.
+inline constexpr size_t kRakSignatureSize = 96;
 
 // Architectural state of one REC's PE that the monitor saves in the REC
 // granule between runs (what R-EL2 firmware saves on a realm exit). FP/SIMD
@@ -88,6 +92,27 @@ class PlatformInterface {
   virtual void hash_update(HashContext& ctx, const void* data, size_t len) = 0;
   virtual void hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) = 0;
   virtual bool entropy(void* dst, size_t len) = 0;
+
+  // --- Attestation (what EL3 and the platform security processor provide) ------
+  // On CCA hardware the RMM fetches the platform token and the realm
+  // attestation key (RAK) from EL3 once at boot (RMM 1.0 facts §8.3). Here
+  // the platform keeps the RAK's private half: the monitor asks for
+  // signatures instead of holding the scalar.
+  //
+  // Both copy functions return the size of the whole item and copy it into
+  // dst only when it fits in `capacity` (dst may be null to ask the size).
+  // 0 means the platform cannot attest (no platform key).
+  //
+  // This boot's platform token: a tagged COSE_Sign1 whose challenge is the
+  // SHA-256 of the RAK's COSE_Key encoding. The monitor embeds it unparsed.
+  virtual size_t platform_token(uint8_t* dst, size_t capacity) = 0;
+  // The RAK public key as a COSE_Key (EC2, P-384: 107 bytes), the bytes the
+  // realm token's RAK claim carries and the platform token's challenge hashes.
+  virtual size_t rak_public_key(uint8_t* dst, size_t capacity) = 0;
+  // ES384 with the RAK over `to_be_signed` (the COSE Sig_structure): SHA-384,
+  // then ECDSA; the signature as r || s, 48 bytes each, big-endian.
+  // false if the platform cannot sign.
+  virtual bool rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) = 0;
 
   // --- Stage-2 TLB maintenance -----------------------------------------------
   // Called after an RTT entry stopped being a valid mapping (break), or after

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 
@@ -27,11 +28,19 @@ class RealmCpus;
 
 namespace mica::platform {
 
+class PlatformAttestation;
+
 struct MachineConfig {
   uint64_t dram_base = 0x8000'0000;    // DRAM at 2 GiB, as on Arm reference platforms
   uint64_t dram_size = 64ull << 20;    // 64 MiB
-  std::string state_dir;               // platform keys live here (empty: ./state)
+  // Where the platform attestation key lives (docs/attestation.md §2).
+  // Empty: default_state_dir().
+  std::string state_dir;
 };
+
+// The per-user default state directory: $XDG_STATE_HOME/mica when that is an
+// absolute path, else $HOME/.local/state/mica, else ./state (no home).
+std::string default_state_dir();
 
 enum class AccessResult : uint8_t { kOk, kGranuleProtectionFault, kOutOfRange };
 const char* access_result_name(AccessResult result);
@@ -74,6 +83,17 @@ class Machine {
   const MachineConfig& config() const { return config_; }
   MachineCounters counters() const;
 
+  // The platform's attestation: the platform key (loaded from, or created
+  // in, state_dir()), this boot's realm attestation key and the platform
+  // token. Created on first use -- the first RSI_ATTEST_TOKEN_INIT or a call
+  // here -- because generating the RAK and signing the token cost a few
+  // milliseconds that machines which never attest need not pay. Throws
+  // std::runtime_error when the platform key cannot be created or trusted;
+  // the monitor then gets "cannot attest" (RSI ERROR_UNKNOWN) instead.
+  PlatformAttestation& attestation();
+  // config().state_dir, or default_state_dir() when that is empty.
+  const std::string& state_dir() const { return state_dir_; }
+
   // Implementation of the monitor's PlatformInterface (defined in machine.cpp).
   class MonitorPlatform;
 
@@ -83,6 +103,7 @@ class Machine {
   bool el3_transition(PhysAddr pa, Pas from, Pas to);
 
   MachineConfig config_;
+  std::string state_dir_;
   Dram dram_;
   Gpt gpt_;
   // Held shared by every GPC-checked access and exclusively by PAS changes,
@@ -96,6 +117,10 @@ class Machine {
   std::unique_ptr<vcpu::RealmCpus> cpus_;  // the PEs that run realm code
   std::unique_ptr<MonitorPlatform> platform_;
   std::unique_ptr<monitor::Monitor> monitor_;
+  // Created by attestation() under the lock; a failed creation is retried
+  // on the next use (the state directory may have been fixed meanwhile).
+  std::mutex attestation_lock_;
+  std::unique_ptr<PlatformAttestation> attestation_;
 };
 
 }  // namespace mica::platform
