@@ -65,5 +65,7 @@ static_assert(MICA_SMC_UNKNOWN == abi::kSmcUnknownFunction);
 // The SDK's host-call immediates must fit the 32 bits the monitor forwards.
 static_assert(MICA_HOST_CALL_CONSOLE_WRITE <= 0xFFFFFFFFu && MICA_HOST_CALL_EXIT <= 0xFFFFFFFFu);
 static_assert(MICA_HOST_CALL_CONSOLE_MAX == (MICA_HOST_CALL_GPR_COUNT - 1) * 8);
+static_assert(MICA_HOST_CALL_ATTEST_CHUNK_MAX == (MICA_HOST_CALL_GPR_COUNT - 3) * 8);
+static_assert(MICA_HOST_CALL_ATTEST_CHALLENGE <= 0xFFFFFFFFu && MICA_HOST_CALL_ATTEST_TOKEN <= 0xFFFFFFFFu);
 
 }  // namespace

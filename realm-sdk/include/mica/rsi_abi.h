@@ -93,6 +93,22 @@
 #define MICA_HOST_CALL_EXIT 0x0002u
 #define MICA_HOST_CALL_CONSOLE_MAX 240u
 
+/* Attestation (mica/attest.h): the host relays the verifier's challenge in
+ * and the realm's CCA token out. A token is not secret, and the verifier
+ * checks the challenge, so the host learns nothing it could abuse.
+ *
+ * ATTEST_CHALLENGE: the realm's gprs are all 0. The host answers with the
+ *   64-byte challenge in gprs[0..7] (byte k is bits [8*(k%8)+7 : 8*(k%8)] of
+ *   gprs[k/8]) and gprs[8] = 64; gprs[8] != 64 means "no challenge".
+ * ATTEST_TOKEN: one chunk of a token. gprs[0] = the token's total size,
+ *   gprs[1] = the chunk's offset in the token, gprs[2] = n (1..224),
+ *   gprs[3..30] = the n bytes, packed as for CONSOLE_WRITE. Chunks come in
+ *   order; offset 0 starts a new token. The host's answer is ignored.
+ */
+#define MICA_HOST_CALL_ATTEST_CHALLENGE 0x0003u
+#define MICA_HOST_CALL_ATTEST_TOKEN 0x0004u
+#define MICA_HOST_CALL_ATTEST_CHUNK_MAX 224u
+
 /* Exit status a program reports when its exception vectors caught an
  * exception: this base plus the exception class (ESR_EL1.EC). */
 #define MICA_EXIT_EXCEPTION_BASE 0x100
