@@ -4,8 +4,8 @@
  * page-aligned buffer, then in 97-byte pieces into a buffer that starts one
  * byte into a page, so pieces straddle pages -- and hands both tokens to the
  * host (host call ATTEST_TOKEN), for a verifier. Exits 0 when every step
- * succeeded. Both tokens carry the same claims; only the ECDSA signatures
- * (randomised) differ. */
+ * succeeded. Both tokens are the same bytes: the same claims, signed
+ * deterministically (RFC 6979). */
 #include <stdint.h>
 #include <stdio.h>
 

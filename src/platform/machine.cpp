@@ -167,9 +167,7 @@ class Machine::MonitorPlatform final : public monitor::PlatformInterface {
                 uint8_t signature[monitor::kRakSignatureSize]) override {
     PlatformAttestation* attestation = attestation_or_null();
     if (attestation == nullptr) return false;
-    // The RAK's mbedTLS context (and its DRBG) serve one signature at a time;
-    // RECs on several PEs may ask at once.
-    std::lock_guard lock(sign_lock_);
+    // RECs on several PEs may ask at once: the key serialises its own use.
     return attestation->sign_with_rak(std::span(to_be_signed, size),
                                       std::span<uint8_t, monitor::kRakSignatureSize>(signature,
                                                                                      monitor::kRakSignatureSize));
@@ -200,7 +198,6 @@ class Machine::MonitorPlatform final : public monitor::PlatformInterface {
   mbedtls_entropy_context entropy_;
   mbedtls_ctr_drbg_context drbg_;
   std::mutex drbg_lock_;
-  std::mutex sign_lock_;
 };
 
 std::string default_state_dir() {
