@@ -1,8 +1,11 @@
 // `mica boot IMAGE.elf`: plays the untrusted host on a fresh emulated
 // machine for one realm. It delegates granules, creates the realm, loads the
-// image as measured DATA, creates RECs, activates the realm, compares the
-// monitor's RIM with the reference value `mica measure` computes, and tears
-// everything down again, checking that every granule went back to the host.
+// image as measured DATA, creates RECs, activates the realm and compares the
+// monitor's RIM with the reference value `mica measure` computes; then the
+// VMM runs the realm (its console printed as it comes) until it turns
+// itself off, nothing is runnable or the host's budget is spent, and a run
+// report follows. Finally everything is torn down, checking that every
+// granule went back to the host.
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +20,7 @@
 #include "host/load_plan.h"
 #include "host/machine_host.h"
 #include "host/rim.h"
+#include "host/vmm.h"
 #include "monitor/monitor.h"
 #include "platform/machine.h"
 
@@ -25,11 +29,15 @@ namespace {
 struct BootArgs {
   std::string image;
   std::string hash = "sha256";
-  std::string ram = "64KiB";
+  std::string ram = "16MiB";
+  std::string ram_base = "0x40000000";
   std::string dram = "64MiB";
   uint32_t recs = 1;
   uint32_t ipa_width = 40;
-  bool quiet = false;
+  bool no_run = false;
+  bool calls = false;
+  uint64_t timer_budget = mica::host::VmmOptions{}.max_timer_exits;
+  uint64_t entry_budget = mica::host::VmmOptions{}.max_rec_entries;
 };
 
 std::string hex_bytes(const uint8_t* bytes, size_t n) {
@@ -47,18 +55,57 @@ uint64_t realm_pas_granules(mica::platform::Machine& machine) {
   return count;
 }
 
+// Runs the realm with the VMM; true if it ended the way a good program
+// does: SYSTEM_OFF after reporting exit status 0.
+bool run_realm(const BootArgs& args, mica::host::MachineHost& host, mica::host::LoadedRealm& realm,
+               const mica::host::RealmConfig& config) {
+  using namespace mica;
+  host::VmmOptions options;
+  options.max_timer_exits = args.timer_budget;
+  options.max_rec_entries = args.entry_budget;
+  auto vmm = host::Vmm::create(host.rmi, host.memory, host.granules, realm, config, options);
+  if (!vmm) {
+    std::cerr << "mica boot: " << vmm.error() << "\n";
+    return false;
+  }
+  bool at_line_start = true;
+  (*vmm)->set_console_sink([&at_line_start](uint32_t, std::string_view bytes) {
+    std::cout << bytes << std::flush;
+    if (!bytes.empty()) at_line_start = bytes.back() == '\n';
+  });
+  std::cout << "\n== run the realm (console output follows)\n";
+  const host::RunReport& report = (*vmm)->run();
+  if (!at_line_start) std::cout << "\n";
+  std::cout << "\n== run report\n" << report.summary();
+  if (const host::MicaTestDevice* device = (*vmm)->test_device(); device != nullptr && device->tx_count() != 0) {
+    std::cout << "test device output (" << device->tx_count() << " bytes): " << device->output() << "\n";
+  }
+  if (auto detached = (*vmm)->detach(); !detached) {
+    std::cerr << "mica boot: " << detached.error() << "\n";
+    return false;
+  }
+  return report.end == host::RunEnd::kSystemOff && report.exit_status == 0;
+}
+
 int run_boot(const BootArgs& args) {
   using namespace mica;
   host::RealmConfig config;
   const auto algo = host::parse_hash_algo(args.hash);
   const auto ram = cli::parse_size(args.ram);
+  const auto ram_base = cli::parse_size(args.ram_base);
   const auto dram = cli::parse_size(args.dram);
-  if (!algo || !ram || !dram) {
-    std::cerr << "mica boot: --hash must be sha256|sha512 and --ram/--dram sizes (e.g. 64KiB, 16MiB)\n";
+  if (!algo || !ram || !ram_base || !dram) {
+    std::cerr << "mica boot: --hash must be sha256|sha512, --ram/--dram sizes (e.g. 64KiB, 16MiB) and --ram-base "
+                 "an address\n";
+    return 2;
+  }
+  if (args.timer_budget == 0 || args.entry_budget == 0) {
+    std::cerr << "mica boot: --timer-budget and --entry-budget must be at least 1\n";
     return 2;
   }
   config.hash_algo = *algo;
   config.ram_size = *ram;
+  config.ram_base = *ram_base;
   config.num_recs = args.recs;
   config.ipa_width = args.ipa_width;
 
@@ -83,7 +130,7 @@ int run_boot(const BootArgs& args) {
   std::cout << "image:   " << args.image << " (entry 0x" << std::hex << plan->entry << std::dec << ", "
             << plan->pages.size() << " measured pages, " << config.ram_size / 1024 << " KiB realm RAM, "
             << config.num_recs << " REC" << (config.num_recs == 1 ? "" : "s") << ")\n";
-  std::cout << "reference RIM (mica measure): " << expected.rim.hex() << "\n\n";
+  std::cout << "reference RIM (mica measure): " << expected.rim.hex() << "\n";
 
   std::map<std::string, std::pair<uint64_t, uint64_t>> per_command;  // name -> (calls, failures)
   host.rmi.set_logging(false);
@@ -92,7 +139,7 @@ int run_boot(const BootArgs& args) {
     ++calls;
     const host::RmiStatusWord status(call.result.x[0]);
     if (!status.ok()) ++failures;
-    if (!args.quiet) std::cout << "  " << call.to_string() << "\n";
+    if (args.calls) std::cout << "  " << call.to_string() << "\n";
   });
 
   const auto version = host.rmi.version();
@@ -101,13 +148,12 @@ int run_boot(const BootArgs& args) {
     return 1;
   }
 
-  std::cout << "== create, populate and activate the realm\n";
+  std::cout << "\n== create, populate and activate the realm\n";
   auto realm = host::load_realm(host.rmi, host.memory, host.granules, *plan);
   if (!realm) {
     std::cerr << "mica boot: " << realm.error() << "\n";
     return 1;
   }
-
   monitor::RealmInfo info;
   if (!machine.monitor().realm_info(realm->rd, info)) {
     std::cerr << "mica boot: the monitor has no realm at the RD the host created\n";
@@ -116,10 +162,19 @@ int run_boot(const BootArgs& args) {
   const std::string monitor_rim = hex_bytes(info.rim(), info.measurement_size());
   const bool rim_matches = monitor_rim == expected.rim.hex();
   const uint64_t delegated_while_live = realm_pas_granules(machine);
-
   // A host that tries to read the realm's memory gets a fault, never data.
   uint8_t probe[16] = {};
   const auto probe_result = machine.host_read(realm->data.front().pa, probe, sizeof(probe));
+  std::cout << "realm " << monitor::realm_state_name(info.state) << ", VMID " << info.vmid << ", " << delegated_while_live
+            << " granules in the Realm PAS; host read of a DATA granule: "
+            << platform::access_result_name(probe_result) << "\n";
+  std::cout << "RIM recorded by the monitor:  " << monitor_rim << "  " << (rim_matches ? "MATCH" : "MISMATCH")
+            << " with the reference\n";
+
+  bool run_ok = true;
+  if (!args.no_run) run_ok = run_realm(args, host, *realm, config);
+  monitor::RealmInfo after;
+  const bool realm_known = machine.monitor().realm_info(realm->rd, after);
 
   std::cout << "\n== tear the realm down\n";
   auto destroyed = host::destroy_realm(host.rmi, host.granules, *realm);
@@ -130,22 +185,19 @@ int run_boot(const BootArgs& args) {
   const uint64_t delegated_after = realm_pas_granules(machine);
 
   std::cout << "\n== summary\n";
-  std::cout << "  " << std::left << std::setw(28) << "RMI command" << std::right << std::setw(7) << "calls"
+  std::cout << "  " << std::left << std::setw(28) << "RMI command" << std::right << std::setw(9) << "calls"
             << std::setw(10) << "refused" << "\n";
   for (const auto& [name, counts] : per_command) {
-    std::cout << "  " << std::left << std::setw(28) << name << std::right << std::setw(7) << counts.first
+    std::cout << "  " << std::left << std::setw(28) << name << std::right << std::setw(9) << counts.first
               << std::setw(10) << counts.second << "\n";
   }
-  std::cout << "  realm state while live:  " << (info.state == monitor::RealmState::kActive ? "ACTIVE" : "not active")
-            << ", VMID " << info.vmid << ", " << delegated_while_live << " granules in the Realm PAS\n";
-  std::cout << "  host read of a DATA granule: " << platform::access_result_name(probe_result) << "\n";
-  std::cout << "  RIM recorded by the monitor: " << monitor_rim << "\n";
-  std::cout << "  reference RIM (mica measure): " << expected.rim.hex() << "  "
-            << (rim_matches ? "MATCH" : "MISMATCH") << "\n";
+  if (realm_known) std::cout << "  realm state after the run:    " << monitor::realm_state_name(after.state) << "\n";
+  std::cout << "  reference RIM (mica measure): " << expected.rim.hex() << "\n";
+  std::cout << "  RIM recorded by the monitor:  " << monitor_rim << "  " << (rim_matches ? "MATCH" : "MISMATCH") << "\n";
   std::cout << "  granules left in the Realm PAS after teardown: " << delegated_after << "\n";
 
   const bool ok = rim_matches && info.state == monitor::RealmState::kActive &&
-                  probe_result == platform::AccessResult::kGranuleProtectionFault && delegated_after == 0;
+                  probe_result == platform::AccessResult::kGranuleProtectionFault && delegated_after == 0 && run_ok;
   std::cout << (ok ? "boot: OK\n" : "boot: FAILED\n");
   return ok ? 0 : 1;
 }
@@ -153,14 +205,24 @@ int run_boot(const BootArgs& args) {
 mica::cli::CommandRegistration reg{"boot", [](CLI::App& app, int& exit_code) {
   auto args = std::make_shared<BootArgs>();
   auto* sub = app.add_subcommand(
-      "boot", "Deploy one realm image on a fresh emulated machine, printing every RMI call, then tear it down");
+      "boot",
+      "Deploy one realm image on a fresh emulated machine, check its RIM, run it with the VMM (console and run "
+      "report), then tear it down. Exit code 0 when the RIM matches, the realm turned itself off with status 0 "
+      "(unless --no-run) and every granule came back");
   sub->add_option("image", args->image, "AArch64 ELF realm image")->required();
   sub->add_option("--hash", args->hash, "RIM hash algorithm: sha256 or sha512")->capture_default_str();
-  sub->add_option("--ram", args->ram, "realm RAM size")->capture_default_str();
+  sub->add_option("--ram", args->ram, "realm RAM size (as for mica measure)")->capture_default_str();
+  sub->add_option("--ram-base", args->ram_base, "IPA of realm RAM")->capture_default_str();
   sub->add_option("--dram", args->dram, "machine DRAM size")->capture_default_str();
   sub->add_option("--recs", args->recs, "number of RECs")->capture_default_str();
   sub->add_option("--ipa-width", args->ipa_width, "IPA width s2sz (32..48)")->capture_default_str();
-  sub->add_flag("--quiet,-q", args->quiet, "print the summary only, not every RMI call");
+  sub->add_flag("--no-run", args->no_run, "deploy, check the RIM and tear down without running the realm");
+  sub->add_flag("--calls", args->calls, "print every RMI call (running a realm makes many)");
+  sub->add_option("--timer-budget", args->timer_budget,
+                  "host timer exits after which the host stops the realm (about a million instructions each)")
+      ->capture_default_str();
+  sub->add_option("--entry-budget", args->entry_budget, "REC_ENTER calls after which the host stops the realm")
+      ->capture_default_str();
   sub->callback([args, &exit_code] { exit_code = run_boot(*args); });
 }};
 
