@@ -6,11 +6,15 @@
 // itself off, nothing is runnable or the host's budget is spent, and a run
 // report follows. Finally everything is torn down, checking that every
 // granule went back to the host.
+#include <array>
+#include <cctype>
 #include <cstdint>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -38,7 +42,27 @@ struct BootArgs {
   bool calls = false;
   uint64_t timer_budget = mica::host::VmmOptions{}.max_timer_exits;
   uint64_t entry_budget = mica::host::VmmOptions{}.max_rec_entries;
+  std::string challenge;    // 128 hex digits: what ATTEST_CHALLENGE answers
+  std::string save_tokens;  // prefix of the files the realm's attestation tokens go to
 };
+
+std::optional<std::array<uint8_t, mica::host::kAttestChallengeSize>> parse_challenge(const std::string& text) {
+  std::array<uint8_t, mica::host::kAttestChallengeSize> bytes{};
+  if (text.size() != 2 * bytes.size()) return std::nullopt;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    unsigned value = 0;
+    for (char c : text.substr(2 * i, 2)) {
+      const int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                        : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                        : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                                    : -1;
+      if (digit < 0) return std::nullopt;
+      value = value * 16 + static_cast<unsigned>(digit);
+    }
+    bytes[i] = static_cast<uint8_t>(value);
+  }
+  return bytes;
+}
 
 std::string hex_bytes(const uint8_t* bytes, size_t n) {
   std::ostringstream out;
@@ -63,6 +87,7 @@ bool run_realm(const BootArgs& args, mica::host::MachineHost& host, mica::host::
   host::VmmOptions options;
   options.max_timer_exits = args.timer_budget;
   options.max_rec_entries = args.entry_budget;
+  if (!args.challenge.empty()) options.attestation_challenge = parse_challenge(args.challenge);
   auto vmm = host::Vmm::create(host.rmi, host.memory, host.granules, realm, config, options);
   if (!vmm) {
     std::cerr << "mica boot: " << vmm.error() << "\n";
@@ -79,6 +104,17 @@ bool run_realm(const BootArgs& args, mica::host::MachineHost& host, mica::host::
   std::cout << "\n== run report\n" << report.summary();
   if (const host::MicaTestDevice* device = (*vmm)->test_device(); device != nullptr && device->tx_count() != 0) {
     std::cout << "test device output (" << device->tx_count() << " bytes): " << device->output() << "\n";
+  }
+  for (size_t i = 0; i < report.attestation_tokens.size() && !args.save_tokens.empty(); ++i) {
+    const std::string path = args.save_tokens + "-" + std::to_string(i + 1) + ".cbor";
+    std::ofstream out(path, std::ios::binary);
+    const auto& token = report.attestation_tokens[i];
+    out.write(reinterpret_cast<const char*>(token.data()), static_cast<std::streamsize>(token.size()));
+    if (!out) {
+      std::cerr << "mica boot: cannot write " << path << "\n";
+      return false;
+    }
+    std::cout << "attestation token " << i + 1 << " written to " << path << "\n";
   }
   if (auto detached = (*vmm)->detach(); !detached) {
     std::cerr << "mica boot: " << detached.error() << "\n";
@@ -97,6 +133,10 @@ int run_boot(const BootArgs& args) {
   if (!algo || !ram || !ram_base || !dram) {
     std::cerr << "mica boot: --hash must be sha256|sha512, --ram/--dram sizes (e.g. 64KiB, 16MiB) and --ram-base "
                  "an address\n";
+    return 2;
+  }
+  if (!args.challenge.empty() && !parse_challenge(args.challenge)) {
+    std::cerr << "mica boot: --challenge must be 64 bytes in hex (128 digits)\n";
     return 2;
   }
   if (args.timer_budget == 0 || args.entry_budget == 0) {
@@ -223,6 +263,10 @@ mica::cli::CommandRegistration reg{"boot", [](CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_option("--entry-budget", args->entry_budget, "REC_ENTER calls after which the host stops the realm")
       ->capture_default_str();
+  sub->add_option("--challenge", args->challenge,
+                  "64-byte attestation challenge in hex, given to the realm's ATTEST_CHALLENGE host call");
+  sub->add_option("--save-tokens", args->save_tokens,
+                  "write each attestation token the realm hands out to PREFIX-<n>.cbor");
   sub->callback([args, &exit_code] { exit_code = run_boot(*args); });
 }};
 

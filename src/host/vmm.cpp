@@ -79,6 +79,8 @@ std::string_view exit_action_name(ExitAction action) {
   switch (action) {
     case ExitAction::kConsoleWrite: return "console write";
     case ExitAction::kExitStatus: return "exit status";
+    case ExitAction::kAttestChallenge: return "attestation challenge given";
+    case ExitAction::kAttestTokenChunk: return "attestation token chunk taken";
     case ExitAction::kHostCallRefused: return "host call refused";
     case ExitAction::kMmioRead: return "MMIO read emulated";
     case ExitAction::kMmioWrite: return "MMIO write emulated";
@@ -163,6 +165,10 @@ std::string RunReport::summary() const {
     text += "  " + std::string(exit_action_name(static_cast<ExitAction>(i))) + ": " + dec(actions[i]) + "\n";
   }
   if (console_bytes_dropped != 0) text += "console bytes dropped: " + dec(console_bytes_dropped) + "\n";
+  for (size_t i = 0; i < attestation_tokens.size(); ++i) {
+    text += "attestation token " + dec(i + 1) + ": " + dec(attestation_tokens[i].size()) + " bytes\n";
+  }
+  for (const std::string& why : refused_host_calls) text += "refused host call: " + why + "\n";
   for (const RecReport& rec : recs) {
     text += "REC " + dec(rec.index) + ": " + std::string(vmm_rec_state_name(rec.state)) + ", " + dec(rec.entries) +
             " entries";
@@ -485,10 +491,14 @@ void Vmm::host_call(Rec& rec, VmmExit& exit) {
   // The realm's RsiHostCall.gprs become what the next entry passes: the
   // registers come back unchanged unless the call has a result.
   rec.enter_gprs = exit.gprs;
+  std::string why;
   switch (exit.imm) {
     case kHostCallConsoleWrite: {
       const uint64_t count = exit.gprs[0];
-      if (count == 0 || count > kConsoleWriteMax) break;
+      if (count == 0 || count > kConsoleWriteMax) {
+        why = "CONSOLE_WRITE of " + dec(count) + " bytes";
+        break;
+      }
       std::string bytes(count, '\0');
       for (uint64_t k = 0; k < count; ++k) bytes[k] = static_cast<char>(exit.gprs[1 + k / 8] >> (8 * (k % 8)));
       const size_t room = options_.max_console_bytes - std::min(options_.max_console_bytes, report_.console.size());
@@ -502,10 +512,56 @@ void Vmm::host_call(Rec& rec, VmmExit& exit) {
       report_.exit_status = static_cast<int64_t>(exit.gprs[0]);
       exit.action = ExitAction::kExitStatus;
       return;
-    default: break;
+    case kHostCallAttestChallenge:
+      if (!options_.attestation_challenge) {
+        why = "ATTEST_CHALLENGE, but the host has no challenge to give";
+        break;
+      }
+      for (size_t k = 0; k < kAttestChallengeSize; ++k) {
+        if (k % 8 == 0) rec.enter_gprs[k / 8] = 0;
+        rec.enter_gprs[k / 8] |= uint64_t{(*options_.attestation_challenge)[k]} << (8 * (k % 8));
+      }
+      rec.enter_gprs[8] = kAttestChallengeSize;
+      exit.action = ExitAction::kAttestChallenge;
+      return;
+    case kHostCallAttestToken:
+      if (!attest_token_chunk(rec, exit, why)) break;
+      exit.action = ExitAction::kAttestTokenChunk;
+      return;
+    default:
+      why = "unknown immediate " + hex(exit.imm);
+      break;
   }
   rec.enter_gprs[0] = kHostCallError;
   exit.action = ExitAction::kHostCallRefused;
+  if (report_.refused_host_calls.size() < RunReport::kMaxRefusalNotes) {
+    report_.refused_host_calls.push_back("REC " + dec(exit.rec) + ": " + why);
+  }
+}
+
+// One ATTEST_TOKEN chunk: chunks of a token come in order, offset 0 starts
+// a new one, and a token is complete when it has its announced size.
+bool Vmm::attest_token_chunk(Rec& rec, const VmmExit& exit, std::string& why) {
+  const uint64_t total = exit.gprs[0];
+  const uint64_t offset = exit.gprs[1];
+  const uint64_t count = exit.gprs[2];
+  if (count == 0 || count > kAttestChunkMax || total == 0 || total > kMaxAttestTokenSize) {
+    why = "ATTEST_TOKEN chunk of " + dec(count) + " bytes of a " + dec(total) + "-byte token";
+    return false;
+  }
+  if (offset == 0) rec.token.clear();
+  if (offset != rec.token.size() || count > total - offset) {
+    why = "ATTEST_TOKEN chunk at offset " + dec(offset) + " (" + dec(count) + " bytes of " + dec(total) +
+          ") after " + dec(rec.token.size()) + " bytes";
+    rec.token.clear();
+    return false;
+  }
+  for (uint64_t k = 0; k < count; ++k) rec.token.push_back(static_cast<uint8_t>(exit.gprs[3 + k / 8] >> (8 * (k % 8))));
+  if (rec.token.size() == total) {
+    report_.attestation_tokens.push_back(std::move(rec.token));
+    rec.token.clear();
+  }
+  return true;
 }
 
 // --- SYNC ---------------------------------------------------------------------------------------

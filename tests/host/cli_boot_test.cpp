@@ -6,7 +6,10 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 
 #include "host/measure.h"
@@ -82,7 +85,30 @@ TEST(CliBoot, AProgramThatFailsFailsTheBoot) {
   EXPECT_THAT(run.out, HasSubstr("exit status: 293\n"));  // 0x100 + EC 0x25
 }
 
+TEST(CliBoot, GivesTheChallengeAndSavesTheTokens) {
+  const std::string prefix = ::testing::TempDir() + "/cli-boot-token";
+  const std::string challenge(128, 'a');
+  const CliRun run =
+      run_mica("boot " + program("attest") + " --ram 2MiB --challenge " + challenge + " --save-tokens " + prefix);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  for (int i = 1; i <= 2; ++i) {
+    const std::string path = prefix + "-" + std::to_string(i) + ".cbor";
+    EXPECT_THAT(run.out, HasSubstr("attestation token " + std::to_string(i) + " written to " + path + "\n"));
+    std::ifstream token(path, std::ios::binary);
+    ASSERT_TRUE(token) << path;
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(token)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(run.out, HasSubstr("attestation token " + std::to_string(i) + ": " + std::to_string(bytes.size()) +
+                                   " bytes\n"));
+    // The challenge is in the token as it was given: 64 bytes of 0xAA.
+    const std::string raw(bytes.begin(), bytes.end());
+    EXPECT_THAT(raw, HasSubstr(std::string(64, static_cast<char>(0xAA))));
+    std::remove(path.c_str());
+  }
+}
+
 TEST(CliBoot, BadOptionsAreRefused) {
+  EXPECT_EQ(run_mica("boot " + program("attest") + " --challenge abcd").exit_code, 2);
+  EXPECT_EQ(run_mica("boot " + program("attest") + " --challenge " + std::string(128, 'g')).exit_code, 2);
   EXPECT_EQ(run_mica("boot " + program("hello") + " --timer-budget 0").exit_code, 2);
   EXPECT_EQ(run_mica("boot " + program("hello") + " --ram lots").exit_code, 2);
 }

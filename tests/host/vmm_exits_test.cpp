@@ -164,6 +164,8 @@ TEST(VmmExits, RipasChangesAreAcceptedAndNewRamIsPopulatedOnFirstTouch) {
   EXPECT_EQ(refused[0].gprs[0], 7u);
   EXPECT_EQ(refused[1].imm, kHostCallConsoleWrite);
   EXPECT_EQ(refused[1].gprs[0], 241u);
+  EXPECT_EQ(report.refused_host_calls,
+            (std::vector<std::string>{"REC 0: unknown immediate 0x100", "REC 0: CONSOLE_WRITE of 241 bytes"}));
   const auto wfi = r.exits_with(ExitAction::kWfi);
   const auto wfe = r.exits_with(ExitAction::kWfe);
   ASSERT_EQ(wfi.size(), 1u);

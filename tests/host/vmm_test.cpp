@@ -25,6 +25,10 @@ namespace psci = monitor::abi::psci;
 static_assert(kHostCallConsoleWrite == MICA_HOST_CALL_CONSOLE_WRITE);
 static_assert(kHostCallExit == MICA_HOST_CALL_EXIT);
 static_assert(kConsoleWriteMax == MICA_HOST_CALL_CONSOLE_MAX);
+static_assert(kHostCallAttestChallenge == MICA_HOST_CALL_ATTEST_CHALLENGE);
+static_assert(kHostCallAttestToken == MICA_HOST_CALL_ATTEST_TOKEN);
+static_assert(kAttestChunkMax == MICA_HOST_CALL_ATTEST_CHUNK_MAX);
+static_assert(kAttestChallengeSize == MICA_ATTEST_CHALLENGE_SIZE);
 
 std::string console_bytes_of(const VmmExit& exit) {
   std::string bytes;
@@ -382,6 +386,52 @@ TEST(Vmm, EntryBudgetStopsARealmThatExitsInALoop) {
   // Continuing finishes it.
   EXPECT_EQ(r.vmm->run().end, RunEnd::kSystemOff);
   EXPECT_EQ(r.vmm->report().console, "Hello from a realm! REC 0 of 1, 2048 KiB of RAM at 0x40000000\n");
+}
+
+TEST(Vmm, AttestProgramGetsTheHostsChallengeAndHandsItsTokensOut) {
+  std::array<uint8_t, kAttestChallengeSize> challenge{};
+  for (size_t i = 0; i < challenge.size(); ++i) challenge[i] = static_cast<uint8_t>(0xC0 + i);
+  VmmOptions options;
+  options.attestation_challenge = challenge;
+  RealmUnderTest r(sdk_program("attest"), small_realm(), options);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const RunReport& report = r.vmm->run();
+  EXPECT_EQ(report.exit_status, 0) << report.console << report.summary();
+  EXPECT_EQ(report.count(ExitAction::kAttestChallenge), 1u);
+  const auto asked = r.exits_with(ExitAction::kAttestChallenge);
+  ASSERT_EQ(asked.size(), 1u);
+  for (uint64_t g : asked[0].gprs) EXPECT_EQ(g, 0u);  // the realm asks with empty registers
+
+  // Two complete tokens, of the sizes the realm printed, each carrying the
+  // challenge (the realm token's challenge claim holds the 64 bytes as they are).
+  ASSERT_EQ(report.attestation_tokens.size(), 2u);
+  const std::string sizes = "attest: tokens of " + std::to_string(report.attestation_tokens[0].size()) + " and " +
+                            std::to_string(report.attestation_tokens[1].size()) + " bytes\n";
+  EXPECT_EQ(report.console, sizes);
+  for (const auto& token : report.attestation_tokens) {
+    EXPECT_GT(token.size(), 500u);
+    EXPECT_NE(std::search(token.begin(), token.end(), challenge.begin(), challenge.end()), token.end());
+  }
+  const auto chunks = r.exits_with(ExitAction::kAttestTokenChunk);
+  uint64_t bytes = 0;
+  for (const VmmExit& c : chunks) {
+    EXPECT_LE(c.gprs[2], kAttestChunkMax);
+    bytes += c.gprs[2];
+  }
+  EXPECT_EQ(bytes, report.attestation_tokens[0].size() + report.attestation_tokens[1].size());
+  EXPECT_TRUE(report.refused_host_calls.empty());
+}
+
+TEST(Vmm, AttestProgramWithoutAChallengeIsRefused) {
+  RealmUnderTest r(sdk_program("attest"), small_realm());
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const RunReport& report = r.vmm->run();
+  EXPECT_EQ(report.exit_status, 1);
+  EXPECT_EQ(report.console.rfind("attest: no challenge from the host", 0), 0u) << report.console;
+  EXPECT_EQ(report.count(ExitAction::kHostCallRefused), 1u);
+  ASSERT_EQ(report.refused_host_calls.size(), 1u);
+  EXPECT_EQ(report.refused_host_calls[0], "REC 0: ATTEST_CHALLENGE, but the host has no challenge to give");
+  EXPECT_TRUE(report.attestation_tokens.empty());
 }
 
 }  // namespace

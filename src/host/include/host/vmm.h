@@ -6,8 +6,10 @@
 // RECs run round robin, one REC_ENTER at a time; after every exit the next
 // runnable REC gets its turn. Every exit reason is serviced:
 //
-//   HOST_CALL     the realm SDK's console (CONSOLE_WRITE) and exit status
-//                 (EXIT); any other immediate is answered with
+//   HOST_CALL     the realm SDK's conventions: console (CONSOLE_WRITE), exit
+//                 status (EXIT), the verifier's challenge in
+//                 (ATTEST_CHALLENGE) and CCA tokens out (ATTEST_TOKEN); any
+//                 other immediate, or a malformed call, is answered with
 //                 gprs[0] = kHostCallError, the other registers unchanged.
 //   SYNC          data abort at an unprotected IPA inside a device window:
 //                 emulated (EMUL_MMIO; a read's value in gprs[0]); anywhere
@@ -58,10 +60,17 @@ namespace mica::host {
 // --- The realm SDK's host-call conventions (docs/realm-sdk.md) -----------------------------
 inline constexpr uint32_t kHostCallConsoleWrite = 0x0001;  // gprs[0] = n, bytes packed LE in gprs[1..30]
 inline constexpr uint32_t kHostCallExit = 0x0002;          // gprs[0] = exit status (signed)
+inline constexpr uint32_t kHostCallAttestChallenge = 0x0003;  // answer: challenge in gprs[0..7], gprs[8] = 64
+inline constexpr uint32_t kHostCallAttestToken = 0x0004;      // gprs[0] total, [1] offset, [2] n, [3..30] bytes
 inline constexpr uint64_t kConsoleWriteMax = 240;
-// gprs[0] of a host call the VMM does not serve (unknown immediate, or a
-// CONSOLE_WRITE with a byte count outside 1..240): all ones, -1 as a signed
-// value; the other registers come back unchanged.
+inline constexpr uint64_t kAttestChunkMax = 224;
+inline constexpr size_t kAttestChallengeSize = 64;
+// Tokens the VMM accepts are at most this large (a CCA token is a few KiB).
+inline constexpr uint64_t kMaxAttestTokenSize = 64 * 1024;
+// gprs[0] of a host call the VMM does not serve (unknown immediate, a
+// CONSOLE_WRITE with a byte count outside 1..240, an ATTEST_TOKEN chunk out
+// of order or too large, ATTEST_CHALLENGE without a challenge to give): all
+// ones, -1 as a signed value; the other registers come back unchanged.
 inline constexpr uint64_t kHostCallError = ~uint64_t{0};
 
 // Where the built-in device sits: this far into the unprotected half of
@@ -72,6 +81,8 @@ inline constexpr uint64_t kDefaultDeviceOffset = 0x0900'0000;
 enum class ExitAction : uint8_t {
   kConsoleWrite,       // HOST_CALL CONSOLE_WRITE: bytes to the console
   kExitStatus,         // HOST_CALL EXIT: status recorded
+  kAttestChallenge,    // HOST_CALL ATTEST_CHALLENGE: the challenge given in gprs[0..8]
+  kAttestTokenChunk,   // HOST_CALL ATTEST_TOKEN: a chunk of a token taken
   kHostCallRefused,    // HOST_CALL not served: gprs[0] = kHostCallError
   kMmioRead,           // SYNC: device read emulated (EMUL_MMIO, value in gprs[0])
   kMmioWrite,          // SYNC: device write emulated (EMUL_MMIO)
@@ -160,6 +171,8 @@ struct VmmOptions {
   uint64_t max_added_granules = 4096;
   // The built-in MicaTestDevice at 2^(s2sz-1) + kDefaultDeviceOffset.
   bool test_device = true;
+  // What ATTEST_CHALLENGE answers; without one the call is refused.
+  std::optional<std::array<uint8_t, kAttestChallengeSize>> attestation_challenge;
   size_t max_console_bytes = size_t{1} << 20;  // beyond: counted, not kept
   size_t max_mmio_log = 4096;                  // device accesses kept in the report
   size_t exit_history = 64;                    // most recent exits kept in the report
@@ -178,6 +191,9 @@ struct RunReport {
   std::optional<int64_t> exit_status;  // HOST_CALL EXIT
   std::string console;                 // every REC's console output, in order
   uint64_t console_bytes_dropped = 0;
+  std::vector<std::vector<uint8_t>> attestation_tokens;  // complete ATTEST_TOKEN transfers, in order
+  std::vector<std::string> refused_host_calls;           // why, for the first kMaxRefusalNotes
+  static constexpr size_t kMaxRefusalNotes = 64;
   // Counters since the Vmm was created (they add up across run() calls).
   uint64_t rec_enters = 0;
   uint64_t rmi_calls = 0;  // REC_ENTER included
@@ -256,6 +272,7 @@ class Vmm {
     // What the next REC_ENTER passes in RmiRecEnter.
     uint64_t enter_flags = 0;
     std::array<uint64_t, monitor::abi::rec_run::kGprCount> enter_gprs{};
+    std::vector<uint8_t> token;  // ATTEST_TOKEN chunks received so far
   };
   struct DeviceWindow {
     uint64_t ipa;
@@ -280,6 +297,7 @@ class Vmm {
   void stop_rec(uint32_t index, std::string reason);
 
   void host_call(Rec& rec, VmmExit& exit);
+  bool attest_token_chunk(Rec& rec, const VmmExit& exit, std::string& why);
   Step sync(uint32_t index, VmmExit& exit);
   Step unprotected_abort(Rec& rec, VmmExit& exit);
   Step protected_abort(uint32_t index, VmmExit& exit);
