@@ -93,7 +93,6 @@ std::string_view exit_action_name(ExitAction action) {
     case ExitAction::kRipasAccepted: return "RIPAS change accepted";
     case ExitAction::kRipasRejected: return "RIPAS change rejected";
     case ExitAction::kPsciCpuOn: return "PSCI CPU_ON";
-    case ExitAction::kPsciCpuOnDenied: return "PSCI CPU_ON denied";
     case ExitAction::kPsciAffinityInfo: return "PSCI AFFINITY_INFO";
     case ExitAction::kPsciCpuOff: return "PSCI CPU_OFF";
     case ExitAction::kPsciCpuSuspend: return "PSCI CPU_SUSPEND";
@@ -709,22 +708,20 @@ Vmm::Step Vmm::psci(uint32_t index, VmmExit& exit) {
     }
     Rec& callee = recs_[target];
     const bool cpu_on = psci::is_cpu_on(fid);
-    // A REC the host stopped stays stopped: CPU_ON is denied.
-    const bool deny = cpu_on && callee.state == VmmRecState::kStopped;
-    const auto status = deny ? abi::RmiPsciStatus::kDenied : abi::RmiPsciStatus::kSuccess;
-    if (auto r = rmi_.psci_complete(recs_[index].pa, callee.pa, status); !r.ok()) {
+    // Always SUCCESS: the monitor answers from the target's state (ON/OFF
+    // for AFFINITY_INFO; ALREADY_ON for a CPU_ON of a REC that is runnable,
+    // which includes one the host stopped -- the monitor does not know the
+    // host stopped it, and DENIED for a runnable target is an input error).
+    if (auto r = rmi_.psci_complete(recs_[index].pa, callee.pa, abi::RmiPsciStatus::kSuccess); !r.ok()) {
       exit.action = ExitAction::kHostError;
       return end_run(RunEnd::kHostError, rmi_.last_call().to_string() + ": PSCI_COMPLETE refused");
     }
-    if (!cpu_on) {
-      exit.action = ExitAction::kPsciAffinityInfo;
-    } else if (deny) {
-      exit.action = ExitAction::kPsciCpuOnDenied;
-    } else {
-      // Off before: now runnable at the realm's entry point. Already on:
-      // the realm got ALREADY_ON and nothing changed.
+    if (cpu_on) {
+      // Off before: now runnable at the realm's entry point.
       if (callee.state == VmmRecState::kOff) callee.state = VmmRecState::kRunnable;
       exit.action = ExitAction::kPsciCpuOn;
+    } else {
+      exit.action = ExitAction::kPsciAffinityInfo;
     }
     return Step::kContinue;
   }

@@ -23,7 +23,8 @@
 //   RIPAS_CHANGE  accepted with RTT_SET_RIPAS until the range is done (RTTs
 //                 created where the walk stops short), or rejected by option.
 //   PSCI          CPU_ON: PSCI_COMPLETE for the target, which becomes
-//                 runnable; AFFINITY_INFO: PSCI_COMPLETE; CPU_OFF: the REC
+//                 runnable (a REC the host stopped stays stopped; the realm
+//                 is told ALREADY_ON); AFFINITY_INFO: PSCI_COMPLETE; CPU_OFF: the REC
 //                 stops running; CPU_SUSPEND: yield; SYSTEM_OFF / SYSTEM_RESET:
 //                 the realm is finished (a reset is not rebooted).
 //   IRQ, FIQ      the host timer preempted the REC: it stays runnable.
@@ -95,7 +96,6 @@ enum class ExitAction : uint8_t {
   kRipasAccepted,      // RIPAS_CHANGE: RTT_SET_RIPAS over the range
   kRipasRejected,      // RIPAS_CHANGE: RIPAS_RESPONSE = REJECT
   kPsciCpuOn,          // PSCI CPU_ON: PSCI_COMPLETE(SUCCESS)
-  kPsciCpuOnDenied,    // PSCI CPU_ON of a REC the host stopped: PSCI_COMPLETE(DENIED)
   kPsciAffinityInfo,   // PSCI AFFINITY_INFO: PSCI_COMPLETE(SUCCESS)
   kPsciCpuOff,         // PSCI CPU_OFF: the REC is off
   kPsciCpuSuspend,     // PSCI CPU_SUSPEND: yield
