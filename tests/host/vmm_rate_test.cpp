@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "monitor/realm_run.h"
 #include "vmm_fixture.h"
@@ -19,12 +20,20 @@ namespace {
 
 constexpr uint64_t kLoopInstructions = 2 * 100'000'000ull;
 
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
 TEST(VmmRate, SimpleLoopThroughTheFullStack) {
   RealmUnderTest r(vmm_realm("vmm_loop"), small_realm());
   ASSERT_TRUE(r.error.empty()) << r.error;
+  const double cpu_start = process_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   const RunReport& report = r.vmm->run();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const double cpu = process_cpu_seconds() - cpu_start;
 
   EXPECT_EQ(report.console, "loop of 100000000 iterations done\n");
   EXPECT_EQ(report.exit_status, 0);
@@ -34,12 +43,16 @@ TEST(VmmRate, SimpleLoopThroughTheFullStack) {
   EXPECT_GE(report.timer_exits, expected_timer_exits);
   EXPECT_LE(report.timer_exits, expected_timer_exits + 1);
 
+  // Wall time counts what other processes take from this one on a shared
+  // machine; CPU time is what the stack itself needed.
   const double rate = static_cast<double>(kLoopInstructions) / elapsed.count();
-  std::printf("realm CPU, simple loop through VMM + REC_ENTER + monitor: %.0f instructions in %.3f s = %.1f million "
-              "instructions per second (%llu REC_ENTER calls)\n",
-              static_cast<double>(kLoopInstructions), elapsed.count(), rate / 1e6,
-              static_cast<unsigned long long>(report.rec_enters));
-  ::testing::Test::RecordProperty("instructions_per_second", static_cast<int>(rate));
+  const double cpu_rate = static_cast<double>(kLoopInstructions) / cpu;
+  std::printf("realm CPU, simple loop through VMM + REC_ENTER + monitor: %.0f instructions, %llu REC_ENTER calls; "
+              "%.3f s wall = %.1f million instructions/s; %.3f s CPU = %.1f million instructions/s\n",
+              static_cast<double>(kLoopInstructions), static_cast<unsigned long long>(report.rec_enters),
+              elapsed.count(), rate / 1e6, cpu, cpu_rate / 1e6);
+  ::testing::Test::RecordProperty("instructions_per_wall_second", static_cast<int>(rate));
+  ::testing::Test::RecordProperty("instructions_per_cpu_second", static_cast<int>(cpu_rate));
 }
 
 }  // namespace
