@@ -264,7 +264,7 @@ Result<bool> Vmm::attach_device(uint64_t ipa, uint64_t size, MmioDevice& device)
   if ((ipa & kPageOffsetMask) != 0 || size == 0 || (size & kPageOffsetMask) != 0) {
     return fail("device window ", hex(ipa), " size ", hex(size), " is not a whole number of 4 KiB pages");
   }
-  if (in_par(ipa) || size > ipa_limit - ipa) {
+  if (in_par(ipa) || ipa >= ipa_limit || size > ipa_limit - ipa) {
     return fail("device window ", hex(ipa), " size ", hex(size), " is not inside the unprotected IPA range [",
                 hex(unprotected_base()), ", ", hex(ipa_limit), ")");
   }
@@ -291,13 +291,19 @@ Result<PhysAddr> Vmm::take_delegated_granule(std::string_view purpose) {
   return *granule;
 }
 
+void Vmm::give_back_granule(PhysAddr granule) {
+  // A granule the monitor keeps (undelegation refused) is not reused.
+  if (rmi_.granule_undelegate(granule).ok()) granules_.release(granule);
+  --report_.granules_added;
+}
+
 Result<bool> Vmm::create_rtt(uint64_t ipa, int level) {
   auto rtt = take_delegated_granule("an RTT");
   if (!rtt) return Error{rtt.error()};
   const uint64_t table_ipa = ipa & ~(rtt_map_size(level - 1) - 1);
   if (auto r = rmi_.rtt_create(realm_.rd, *rtt, Ipa(table_ipa), level); !r.ok()) {
     const std::string call = rmi_.last_call().to_string();
-    if (rmi_.granule_undelegate(*rtt).ok()) granules_.release(*rtt);
+    give_back_granule(*rtt);
     return fail(call, ": RTT_CREATE refused");
   }
   realm_.rtts.push_back({table_ipa, level, *rtt});
@@ -371,10 +377,7 @@ void Vmm::stop_rec(uint32_t index, std::string reason) {
 }
 
 const RunReport& Vmm::run() {
-  if (finished_) {
-    if (detached_ && report_.end_detail.empty()) report_.end_detail = "the VMM is detached";
-    return report_;
-  }
+  if (finished_) return report_;
   uint64_t entries = 0;
   uint64_t timer_exits = 0;
   // The first turn goes to REC 0.
@@ -650,7 +653,7 @@ Vmm::Step Vmm::protected_abort(uint32_t index, VmmExit& exit) {
     if (!data) return Error{data.error()};
     if (auto r = rmi_.data_create_unknown(realm_.rd, *data, Ipa(page)); !r.ok()) {
       const std::string call = rmi_.last_call().to_string();
-      if (rmi_.granule_undelegate(*data).ok()) granules_.release(*data);
+      give_back_granule(*data);
       return fail(call, ": DATA_CREATE_UNKNOWN refused");
     }
     realm_.data.push_back({page, *data});

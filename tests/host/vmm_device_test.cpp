@@ -63,6 +63,7 @@ TEST(VmmSetup, DeviceWindowsAndUnprotectedPagesAreChecked) {
   EXPECT_FALSE(vmm.attach_device(base + 0x10, 0x1000, device));          // unaligned
   EXPECT_FALSE(vmm.attach_device(base, 0x800, device));                  // not whole pages
   EXPECT_FALSE(vmm.attach_device(base * 2 - 0x1000, 0x2000, device));    // past the IPA space
+  EXPECT_FALSE(vmm.attach_device(base * 2, 0x1000, device));             // beyond the IPA space
   EXPECT_FALSE(vmm.attach_device(vmm.test_device_ipa(), 0x1000, device));  // the built-in device's window
   auto attached = vmm.attach_device(base, 0x2000, device);
   EXPECT_TRUE(attached) << attached.error();

@@ -202,6 +202,29 @@ TEST(VmmExits, RejectedRipasChangeLeavesTheRealmsMemoryAlone) {
   EXPECT_EQ(entry.out.ripas, Ripas::kRam);
 }
 
+TEST(VmmExits, PopulationBeyondTheHostsLimitStopsTheRec) {
+  VmmOptions options;
+  options.max_added_granules = 5;  // one RTT and four pages of the 64 KiB the realm grows by
+  RealmUnderTest r(vmm_realm("vmm_ripas"), small_realm(), options);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const uint64_t ram_end = r.config.ram_base + r.config.ram_size;
+  const RunReport& report = r.vmm->run();
+  EXPECT_EQ(report.count(ExitAction::kPagePopulated), 4u);
+  EXPECT_EQ(report.granules_added, 5u);
+  EXPECT_EQ(report.end, RunEnd::kNoRunnableRec);
+  EXPECT_EQ(r.vmm->rec_state(0), VmmRecState::kStopped);
+  EXPECT_EQ(report.recs[0].stop_reason.rfind("could not populate protected IPA 0x40204000: the VMM's limit of 5", 0),
+            0u)
+      << report.recs[0].stop_reason;
+  const VmmExit& last = r.exits.back();
+  EXPECT_EQ(last.action, ExitAction::kRecStopped);
+  EXPECT_EQ(last.ipa() & ~uint64_t{0xFFF}, ram_end + 0x4000);
+  EXPECT_FALSE(report.exit_status.has_value());
+  auto torn = r.teardown();
+  ASSERT_TRUE(torn) << torn.error();
+  EXPECT_EQ(r.granules_outside_ns(), 0u);
+}
+
 TEST(VmmExits, TooFragmentedStage2EndsInAnSErrorAndTheRecIsStopped) {
   RealmUnderTest r(vmm_realm("vmm_fragment"), small_realm(uint64_t{12} << 20));
   ASSERT_TRUE(r.error.empty()) << r.error;

@@ -166,8 +166,8 @@ struct VmmOptions {
   bool trap_wfi = true;
   bool trap_wfe = true;
   bool accept_ripas_changes = true;
-  // Granules the VMM may add to the realm after activation (protected pages
-  // populated on demand, RTTs for RIPAS changes and unprotected mappings).
+  // Granules the VMM may delegate to the realm after activation (protected
+  // pages populated on demand, RTTs for RIPAS changes and unprotected mappings).
   uint64_t max_added_granules = 4096;
   // The built-in MicaTestDevice at 2^(s2sz-1) + kDefaultDeviceOffset.
   bool test_device = true;
@@ -307,6 +307,8 @@ class Vmm {
   bool in_par(uint64_t ipa) const { return ipa < unprotected_base(); }
   bool overlaps_window_or_page(uint64_t ipa, uint64_t size) const;
   Result<PhysAddr> take_delegated_granule(std::string_view purpose);
+  // Undoes take_delegated_granule() for a granule that did not become a realm object.
+  void give_back_granule(PhysAddr granule);
   // Creates RTTs until the walk to `ipa` reaches `level`.
   Result<bool> ensure_rtt(uint64_t ipa, int level);
   Result<bool> create_rtt(uint64_t ipa, int level);
