@@ -11,6 +11,11 @@
 //
 // Aux granules start as zeros (DELEGATED granules are zero), which is the
 // idle state; REC_DESTROY zeroes them again.
+//
+// Locking: the handlers take these locks after the RD and the RTT walk
+// (class 3 of the lock order), never before, and in the order of the
+// indices below. Only the running REC's own handlers take them, so no other
+// thread ever waits for one.
 #pragma once
 
 #include <cstddef>
