@@ -27,7 +27,7 @@ Status share_create(Context& ctx, const SmcArgs& in, Outputs& out) {
   const PhysAddr share_pa(in.x[2]);
   const uint64_t channel_index = in.x[3];
 
-  // The new SHARED granule before its WORKFLOW (share.h); never the same granule twice.
+  // The SHARED granule being created before its WORKFLOW (share.h); never the same granule twice.
   if (wf_pa == share_pa) return error_input();
   GranuleLock share_lock = ctx.granules.find_lock(share_pa, GranuleState::kDelegated);
   if (!share_lock) return error_input();

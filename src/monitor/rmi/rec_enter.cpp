@@ -73,7 +73,7 @@ class RunningRec {
   }
 
   RecState& state() { return state_; }
-  // The entry is accepted: the REC's new state is written back on release.
+  // The entry is accepted: the REC's updated state is written back on release.
   void commit() { committed_ = true; }
 
  private:
@@ -214,7 +214,7 @@ Status rmi_rec_enter(Context& ctx, const SmcArgs& in, Outputs&) {
   for (unsigned i = 0; i < run_abi::kGicv3LrCount; ++i) exit.gicv3_lrs[i] = rec.gicv3_lrs[i];
   uint8_t exit_bytes[kRecExitSize];
   encode_rec_exit(exit, exit_bytes);
-  // The REC has run: its new state stands even if the host's page faults now.
+  // The REC has run: its updated state stands even if the host's page faults now.
   if (!ctx.platform.ns_write(run_pa.plus(run_abi::kExit), exit_bytes, sizeof exit_bytes)) return error_input();
   return success();
 }

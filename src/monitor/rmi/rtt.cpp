@@ -126,7 +126,7 @@ Status rmi_rtt_create(Context& ctx, const SmcArgs& in, Outputs&) {
   }
   const uint16_t child_references = fill_split_table(rtt_lock.as<RttTable>(), parent_entry, static_cast<int>(level));
   rtt_lock.refcount_add(child_references);
-  // An assigned protected block was already counted by the parent; anything else becomes a new TABLE reference.
+  // An assigned protected block was already counted by the parent; anything else adds a TABLE reference.
   if (!s2tt::is_assigned_protected(parent_state)) parent.table.refcount_add(1);
   rtt_lock.transition(GranuleState::kRtt);
   parent.rtt().set(parent.index, Rtte::table(rtt_pa));

@@ -157,7 +157,7 @@ void attest_token_continue(RecRun& run, Result& result) {
   state.copied += n;
   result.x[1] = n;
   if (state.copied < state.token_size) return result.returns(status(abi::RsiStatus::kIncomplete));
-  state.reset();  // handed out completely: the next CONTINUE needs a new INIT
+  state.reset();  // handed out completely: the next CONTINUE needs another INIT
   result.returns(status(abi::RsiStatus::kSuccess));
 }
 

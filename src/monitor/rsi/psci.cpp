@@ -71,7 +71,7 @@ void affinity_info(RecRun& run, Result& result) {
 }
 
 // SYSTEM_OFF and SYSTEM_RESET end the realm: no REC of it runs again (a
-// reset is a new realm, with a new measurement, built by the host).
+// reset is another realm, with its own measurement, built by the host).
 void system_off(RecRun& run, Result& result) {
   {
     GranuleLock rd_lock = run.granules.lock_owned(run.realm.rd, GranuleState::kRd);
