@@ -15,6 +15,7 @@
 
 #include "monitor/monitor.h"
 #include "monitor/platform.h"
+#include "machine_backed_platform.h"
 #include "platform/machine.h"
 
 namespace mica::monitor::testing {
@@ -30,26 +31,10 @@ struct RunRecord {
   uint64_t budget;
 };
 
-class ScriptedPlatform final : public PlatformInterface {
+class ScriptedPlatform final : public MachineBackedPlatform {
  public:
-  explicit ScriptedPlatform(platform::Machine& machine) : machine_(machine) {}
+  explicit ScriptedPlatform(platform::Machine& machine) : MachineBackedPlatform(machine, 13, 5) {}
 
-  PhysAddr dram_base() const override { return PhysAddr(machine_.dram().base()); }
-  uint64_t dram_size() const override { return machine_.dram().size(); }
-  uint8_t* granule_memory(PhysAddr pa) override { return machine_.dram().at(pa); }
-  bool ns_read(PhysAddr pa, void* dst, size_t len) override;
-  bool ns_write(PhysAddr pa, const void* src, size_t len) override;
-  bool gtsi_delegate(PhysAddr pa) override;
-  bool gtsi_undelegate(PhysAddr pa) override;
-  void hash_init(HashContext& ctx, HashAlgo algo) override;
-  void hash_update(HashContext& ctx, const void* data, size_t len) override;
-  void hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) override;
-  bool entropy(void* dst, size_t len) override;
-  // Attestation comes from the machine's platform attestation (its state
-  // directory), unless a test makes the platform unable to attest.
-  size_t platform_token(uint8_t* dst, size_t capacity) override;
-  size_t rak_public_key(uint8_t* dst, size_t capacity) override;
-  bool rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) override;
   void tlbi_ipa(uint16_t, Ipa, uint64_t) override {}
   void tlbi_vmid(uint16_t) override {}
   RealmTrap run_realm(PhysAddr rec, RealmCpuContext& ctx, const Stage2Config& s2,
@@ -66,11 +51,8 @@ class ScriptedPlatform final : public PlatformInterface {
   // Called at the start of every run_realm, before the step (may block, or
   // issue RMI calls as another PE would while the REC runs).
   std::function<void(PhysAddr rec)> on_run;
-  // The platform has no attestation key: token and RAK sizes 0, signing fails.
-  bool refuse_attestation = false;
 
  private:
-  platform::Machine& machine_;
   std::mutex mutex_;
   std::map<uint64_t, std::deque<CpuStep>> steps_;
   std::vector<RunRecord> runs_;

@@ -1,10 +1,12 @@
-#include "recording_platform.h"
+#include "machine_backed_platform.h"
 
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
 
 #include <cstring>
 #include <new>
+#include <span>
+#include <vector>
 
 #include "platform/attestation.h"
 
@@ -23,29 +25,29 @@ Hash& as_hash(PlatformInterface::HashContext& ctx) { return *std::launder(reinte
 
 }  // namespace
 
-bool RecordingPlatform::ns_read(PhysAddr pa, void* dst, size_t len) {
+bool MachineBackedPlatform::ns_read(PhysAddr pa, void* dst, size_t len) {
   return machine_.host_read(pa, dst, len) == platform::AccessResult::kOk;
 }
 
-bool RecordingPlatform::ns_write(PhysAddr pa, const void* src, size_t len) {
+bool MachineBackedPlatform::ns_write(PhysAddr pa, const void* src, size_t len) {
   return machine_.host_write(pa, src, len) == platform::AccessResult::kOk;
 }
 
-bool RecordingPlatform::gtsi_delegate(PhysAddr pa) {
+bool MachineBackedPlatform::gtsi_delegate(PhysAddr pa) {
   if (refuse_delegation || machine_.gpt().pas(pa) != platform::Pas::kNonSecure) return false;
   std::memset(machine_.dram().at(pa), 0, kGranuleSize);
   machine_.gpt().set(pa, platform::Pas::kRealm);
   return true;
 }
 
-bool RecordingPlatform::gtsi_undelegate(PhysAddr pa) {
+bool MachineBackedPlatform::gtsi_undelegate(PhysAddr pa) {
   if (machine_.gpt().pas(pa) != platform::Pas::kRealm) return false;
   std::memset(machine_.dram().at(pa), 0, kGranuleSize);
   machine_.gpt().set(pa, platform::Pas::kNonSecure);
   return true;
 }
 
-void RecordingPlatform::hash_init(HashContext& ctx, HashAlgo algo) {
+void MachineBackedPlatform::hash_init(HashContext& ctx, HashAlgo algo) {
   Hash& h = *new (ctx.opaque) Hash;
   h.algo = algo;
   if (algo == HashAlgo::kSha256) {
@@ -57,7 +59,7 @@ void RecordingPlatform::hash_init(HashContext& ctx, HashAlgo algo) {
   }
 }
 
-void RecordingPlatform::hash_update(HashContext& ctx, const void* data, size_t len) {
+void MachineBackedPlatform::hash_update(HashContext& ctx, const void* data, size_t len) {
   Hash& h = as_hash(ctx);
   const auto* bytes = static_cast<const unsigned char*>(data);
   if (h.algo == HashAlgo::kSha256) {
@@ -67,7 +69,7 @@ void RecordingPlatform::hash_update(HashContext& ctx, const void* data, size_t l
   }
 }
 
-void RecordingPlatform::hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) {
+void MachineBackedPlatform::hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize]) {
   Hash& h = as_hash(ctx);
   std::memset(out, 0, kMaxHashSize);
   if (h.algo == HashAlgo::kSha256) {
@@ -79,27 +81,28 @@ void RecordingPlatform::hash_finish(HashContext& ctx, uint8_t out[kMaxHashSize])
   }
 }
 
-bool RecordingPlatform::entropy(void* dst, size_t len) {
+bool MachineBackedPlatform::entropy(void* dst, size_t len) {
   auto* bytes = static_cast<uint8_t*>(dst);
-  for (size_t i = 0; i < len; ++i) bytes[i] = static_cast<uint8_t>(i * 31 + 7);
+  for (size_t i = 0; i < len; ++i) bytes[i] = static_cast<uint8_t>(i * entropy_step_ + entropy_offset_);
   return true;
 }
 
-size_t RecordingPlatform::platform_token(uint8_t* dst, size_t capacity) {
+size_t MachineBackedPlatform::platform_token(uint8_t* dst, size_t capacity) {
   if (refuse_attestation) return 0;
   const std::vector<uint8_t>& token = machine_.attestation().platform_token();
   if (dst != nullptr && token.size() <= capacity) std::memcpy(dst, token.data(), token.size());
   return token.size();
 }
 
-size_t RecordingPlatform::rak_public_key(uint8_t* dst, size_t capacity) {
+size_t MachineBackedPlatform::rak_public_key(uint8_t* dst, size_t capacity) {
   if (refuse_attestation) return 0;
   const std::vector<uint8_t>& key = machine_.attestation().rak_cose_key();
   if (dst != nullptr && key.size() <= capacity) std::memcpy(dst, key.data(), key.size());
   return key.size();
 }
 
-bool RecordingPlatform::rak_sign(const uint8_t* to_be_signed, size_t size, uint8_t signature[kRakSignatureSize]) {
+bool MachineBackedPlatform::rak_sign(const uint8_t* to_be_signed, size_t size,
+                                     uint8_t signature[kRakSignatureSize]) {
   if (refuse_attestation) return false;
   return machine_.attestation().sign_with_rak(std::span(to_be_signed, size),
                                               std::span<uint8_t, kRakSignatureSize>(signature, kRakSignatureSize));
