@@ -1,6 +1,7 @@
 #include "realm_cpu.h"
 
 #include <sys/mman.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <deque>
@@ -35,6 +36,7 @@ constexpr uint32_t kExcpSmc = 13;
 // PSTATE / SPSR bits.
 constexpr uint64_t kPstateNzcv = 0xF0000000;
 constexpr uint64_t kPstateIl = uint64_t{1} << 20;
+constexpr uint64_t kPstateZ = uint64_t{1} << 30;
 constexpr uint64_t kPstateDaif = 0x3C0;
 constexpr uint64_t kPstateModeMask = 0x1F;  // M[4:0]
 constexpr uint64_t kModeEl0t = 0x0;
@@ -93,6 +95,15 @@ bool traps_to_el2(const esr::SysRegAccess& a) {
   if (a.op0 != 3 || a.op1 != 0) return false;
   return (a.crn == 12 && a.crm >= 8 && a.crm <= 12) ||
          (a.crn == 4 && a.crm == 6 && a.op2 == 0);  // ICC_PMR_EL1
+}
+
+// FEAT_RNG: MRS of RNDR (S3_3_C2_C4_0) or RNDRRS (S3_3_C2_C4_1). Realm
+// programs need entropy that the host neither sees nor chooses, which on
+// hardware is the PE's own random number generator. The Cortex-A72 model
+// lacks FEAT_RNG, so the CPU completes these reads itself (ID_AA64ISAR0_EL1
+// still reads the A72's value, RNDR = 0: the realm SDK does not probe it).
+bool is_random_number_read(const esr::SysRegAccess& a) {
+  return a.is_read && a.op0 == 3 && a.op1 == 3 && a.crn == 2 && a.crm == 4 && (a.op2 == 0 || a.op2 == 1);
 }
 
 void code_hook(uc_engine*, uint64_t address, uint32_t, void* user) {
@@ -438,6 +449,18 @@ monitor::RealmTrap RealmCpu::run(monitor::RealmCpuContext& ctx, const monitor::S
         }
         if (!load(ctx)) return fatal(FatalReason::kEmulationFailure, "could not enter the EL1 vector");
         continue;
+      case Stop::Kind::kEmulated:
+        // The CPU completed the instruction itself (RNDR): go on after it.
+        store(ctx);
+        ctx.pc = stop_.pc;
+        if (stop_.emulated_rt < 31) ctx.x[stop_.emulated_rt] = stop_.emulated_value;
+        ctx.pstate = (ctx.pstate & ~kPstateNzcv) | stop_.emulated_nzcv;
+        if (++executed_ >= budget_) {
+          info.instructions = executed_;
+          return monitor::RealmTrap{Kind::kIrq, 0, 0, 0};
+        }
+        if (!load(ctx)) return fatal(FatalReason::kEmulationFailure, "could not resume after an emulated instruction");
+        continue;
       case Stop::Kind::kFatal:
         store(ctx);
         ctx.pc = stop_.pc;
@@ -591,9 +614,29 @@ uint32_t RealmCpu::on_sysreg() {
   uint32_t word = 0;
   if (!fetch_instruction(pc, &word)) return 0;
   const auto access = insn::decode_sysreg_access(word);
+  if (access && is_random_number_read(*access)) {
+    stop_random_number_read(pc, *access);
+    return 1;
+  }
   if (!access || !traps_to_el2(*access)) return 0;
   stop_trap(pc, esr::make(esr::Ec::kSysReg, esr::sysreg_iss(*access)));
   return 1;  // skip the instruction: it did not execute
+}
+
+// Xt = 64 random bits and NZCV = 0000, or, if the generator fails,
+// Xt = 0 and NZCV = 0100 (what RNDR returns without entropy). The result is
+// written into the context after the engine stopped: Unicorn 2.0.1 restarts
+// an instruction whose hook writes registers, so the hook cannot complete it.
+void RealmCpu::stop_random_number_read(uint64_t pc, const esr::SysRegAccess& access) {
+  uint64_t value = 0;
+  const bool ok = getrandom(&value, sizeof value, 0) == static_cast<ssize_t>(sizeof value);
+  stop_.kind = Stop::Kind::kEmulated;
+  attention_ = true;
+  stop_.pc = pc + 4;
+  stop_.emulated_rt = access.rt;
+  stop_.emulated_value = ok ? value : 0;
+  stop_.emulated_nzcv = ok ? 0 : kPstateZ;
+  uc_emu_stop(uc_);
 }
 
 void RealmCpu::on_interrupt(uint32_t intno) {
@@ -634,6 +677,10 @@ void RealmCpu::on_interrupt(uint32_t intno) {
         const auto access = insn::decode_sysreg_access(word);
         if (access && traps_to_el2(*access)) {
           stop_trap(pc, esr::make(esr::Ec::kSysReg, esr::sysreg_iss(*access)));
+          return;
+        }
+        if (access && is_random_number_read(*access)) {
+          stop_random_number_read(pc, *access);
           return;
         }
       }

@@ -13,6 +13,7 @@
 #include "monitor/platform.h"
 #include "vcpu/realm_cpus.h"
 #include "vcpu/stage2_walker.h"
+#include "vcpu/syndrome.h"
 
 namespace mica::vcpu {
 
@@ -79,7 +80,7 @@ class RealmCpu {
 
   // Why emulation stopped, recorded by the hooks.
   struct Stop {
-    enum class Kind { kNone, kTrap, kIrq, kEl1Exception, kFatal } kind = Kind::kNone;
+    enum class Kind { kNone, kTrap, kIrq, kEl1Exception, kEmulated, kFatal } kind = Kind::kNone;
     uint64_t pc = 0;   // the PC the context must hold
     uint64_t esr = 0;  // trap: ESR_EL2. EL1 exception: ESR_EL1
     uint64_t far = 0;
@@ -92,6 +93,10 @@ class RealmCpu {
     // instruction's register updates after a refused write).
     bool has_gprs = false;
     uint64_t x[31] = {};
+    // kEmulated: what the instruction writes (a register, NZCV).
+    unsigned emulated_rt = 31;
+    uint64_t emulated_value = 0;
+    uint64_t emulated_nzcv = 0;
   };
 
   enum class RefillResult { kMapped, kNotMappable, kLimit, kHostError };
@@ -116,6 +121,7 @@ class RealmCpu {
   void stop_trap(uint64_t pc, uint64_t esr, uint64_t far = 0, uint64_t hpfar = 0);
   void stop_el1(uint64_t esr, uint64_t return_address, std::optional<uint64_t> far);
   void stop_fatal(FatalReason reason, const char* detail);
+  void stop_random_number_read(uint64_t pc, const esr::SysRegAccess& access);
   void report_abort(uint64_t address, bool is_fetch, bool is_write, const Translation& t);
   void snapshot_gprs();
 

@@ -77,6 +77,21 @@ TEST_F(CpuTest, GicCpuInterfaceAccessesTrapToEl2AndIdRegistersReadNatively) {
   EXPECT_EQ(ctx_.x[6], 0x410FD083u);  // MIDR_EL1: Cortex-A72 r0p3
 }
 
+// RNDR/RNDRRS: random values without an exit (the host never sees them),
+// NZCV cleared as on success.
+TEST_F(CpuTest, RandomNumberReadsCompleteInTheCpuWithFreshValues) {
+  load_program("rndr");
+  const monitor::RealmTrap t = run();
+  ASSERT_TRUE(is_sync(t, esr::Ec::kHvc64)) << "stopped at PC " << ctx_.pc;
+  EXPECT_EQ(ctx_.x[2], 0u);  // NZCV after RNDR: 0000 (it was 1111)
+  EXPECT_EQ(ctx_.x[5], 0u);
+  // Three 64-bit draws: equal ones would mean a broken generator (p < 2^-62).
+  EXPECT_NE(ctx_.x[1], ctx_.x[3]);
+  EXPECT_NE(ctx_.x[3], ctx_.x[4]);
+  EXPECT_NE(ctx_.x[1], ctx_.x[30]);
+  EXPECT_NE(ctx_.x[1] | ctx_.x[3], 0u);
+}
+
 TEST_F(CpuTest, BudgetExhaustionGivesIrqAndTheNextRunResumesExactly) {
   load_program("loop");
   monitor::RealmTrap t = run(1000);
