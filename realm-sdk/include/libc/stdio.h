@@ -20,6 +20,17 @@ int vsnprintf(char* buf, size_t size, const char* fmt, va_list ap)
 int puts(const char* s);
 int putchar(int c);
 
+/* Files: a realm has none. fopen() returns NULL; the others fail (they
+ * exist so that prebuilt libraries that mention them link). */
+typedef struct mica_file FILE;
+FILE* fopen(const char* path, const char* mode);
+int fclose(FILE* file);
+size_t fread(void* buffer, size_t size, size_t count, FILE* file);
+size_t fwrite(const void* buffer, size_t size, size_t count, FILE* file);
+char* fgets(char* buffer, int size, FILE* file);
+int ferror(FILE* file);
+int fprintf(FILE* file, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #ifdef __cplusplus
 }
 #endif

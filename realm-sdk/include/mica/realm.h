@@ -8,6 +8,7 @@
 #ifndef MICA_REALM_H
 #define MICA_REALM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,13 @@ size_t mica_heap_free(void);
 /* Lowest address after the image (code, data, BSS, stacks) and the end of
  * RAM: the heap lies between them. */
 uintptr_t mica_image_end(void);
+
+/* Random numbers from the PE's generator (RNDR, FEAT_RNG): entropy the host
+ * neither sees nor chooses. mica_random_u64 retries a failed read a few
+ * times and returns false if the generator still has nothing;
+ * mica_random_bytes fills `length` bytes or returns false. */
+bool mica_random_u64(uint64_t* out);
+bool mica_random_bytes(void* out, size_t length);
 
 #ifdef __cplusplus
 }
