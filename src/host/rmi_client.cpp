@@ -105,6 +105,22 @@ SmcResult RmiClient::call(abi::RmiCommand command, std::initializer_list<uint64_
   return record.result;
 }
 
+SmcResult RmiClient::mica(abi::MicaRmiCommand command, std::initializer_list<uint64_t> args) {
+  SmcArgs smc_args{};
+  smc_args.x[0] = abi::mica_rmi_fid(command);
+  unsigned i = 1;
+  for (uint64_t a : args) {
+    if (i < std::size(smc_args.x)) smc_args.x[i++] = a;
+  }
+  ++calls_made_;
+  ++mica_calls_[static_cast<uint16_t>(command) - abi::kMicaRmiFunctionFirst];
+  return smc_(smc_args);
+}
+
+uint64_t RmiClient::mica_calls(abi::MicaRmiCommand command) const {
+  return mica_calls_[static_cast<uint16_t>(command) - abi::kMicaRmiFunctionFirst];
+}
+
 RmiResult<VersionOutputs> RmiClient::version(uint64_t requested) {
   const SmcResult r = call(C::kVersion, {requested}, 2);
   return {RmiStatusWord(r.x[0]), {r.x[1], r.x[2]}};

@@ -96,9 +96,11 @@ std::string_view exit_action_name(ExitAction action) {
     case ExitAction::kPsciAffinityInfo: return "PSCI AFFINITY_INFO";
     case ExitAction::kPsciCpuOff: return "PSCI CPU_OFF";
     case ExitAction::kPsciCpuSuspend: return "PSCI CPU_SUSPEND";
+    case ExitAction::kHostCallServed: return "host call served";
     case ExitAction::kSystemOff: return "PSCI SYSTEM_OFF";
     case ExitAction::kSystemReset: return "PSCI SYSTEM_RESET";
     case ExitAction::kRecStopped: return "REC stopped";
+    case ExitAction::kRecBusy: return "REC busy in a gate call";
     case ExitAction::kHostError: return "host error";
   }
   return "?";
@@ -411,6 +413,20 @@ const RunReport& Vmm::run() {
   return report_;
 }
 
+StepResult Vmm::step() {
+  if (finished_) return StepResult::kEnded;
+  if (report_.rec_enters == 0) last_scheduled_ = static_cast<uint32_t>(recs_.size() - 1);
+  const auto index = next_runnable();
+  if (!index) return StepResult::kIdle;
+  last_scheduled_ = *index;
+  const Step step = enter(*index);
+  report_.rmi_calls = rmi_.calls_made() - rmi_calls_at_start_;
+  for (size_t i = 0; i < recs_.size(); ++i) {
+    report_.recs[i] = RecReport{static_cast<uint32_t>(i), recs_[i].state, recs_[i].entries, recs_[i].stop_reason};
+  }
+  return step == Step::kEnd && finished_ ? StepResult::kEnded : StepResult::kEntered;
+}
+
 Result<VmmExit> Vmm::read_exit(uint32_t index) {
   std::array<uint8_t, kPageSize - rr::kExit> bytes{};
   if (!memory_.read(recs_[index].run.plus(rr::kExit), bytes)) {
@@ -455,12 +471,22 @@ Vmm::Step Vmm::enter(uint32_t index) {
   if (!memory_.write(rec.run, enter)) {
     return end_run(RunEnd::kHostError, "writing RmiRecEnter of REC " + dec(index) + " faulted");
   }
+  const auto entry_gprs = rec.enter_gprs;
   rec.enter_flags = 0;
   rec.enter_gprs.fill(0);
 
   ++report_.rec_enters;
   ++rec.entries;
   if (auto r = rmi_.rec_enter(rec.pa, rec.run); !r.ok()) {
+    if (r.status.status() == monitor::abi::RmiStatus::kErrorRec) {
+      // Claimed by a caller's gate call (docs/abi.md §6.4): its turn comes
+      // again, with the same entry registers.
+      rec.enter_flags = flags & ~(rr::kFlagTrapWfi | rr::kFlagTrapWfe);
+      rec.enter_gprs = entry_gprs;
+      ++report_.busy_enters;
+      ++report_.actions[static_cast<size_t>(ExitAction::kRecBusy)];
+      return Step::kContinue;
+    }
     return end_run(RunEnd::kHostError, rmi_.last_call().to_string() + " (REC " + dec(index) + ")");
   }
   auto read = read_exit(index);
@@ -531,6 +557,11 @@ void Vmm::host_call(Rec& rec, VmmExit& exit) {
       exit.action = ExitAction::kAttestTokenChunk;
       return;
     default:
+      if (host_call_handler_ && host_call_handler_(exit.rec, exit.imm, rec.enter_gprs)) {
+        exit.action = ExitAction::kHostCallServed;
+        return;
+      }
+      rec.enter_gprs = exit.gprs;  // the handler may have written before refusing
       why = "unknown immediate " + hex(exit.imm);
       break;
   }

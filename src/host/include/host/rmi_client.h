@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "monitor/abi/mica.h"
 #include "monitor/abi/rmi.h"
 #include "monitor/types.h"
 
@@ -107,6 +108,11 @@ class RmiClient {
   RmiResult<NextIpaOutputs> rtt_init_ripas(PhysAddr rd, Ipa base, Ipa top);
   RmiResult<NextIpaOutputs> rtt_set_ripas(PhysAddr rd, PhysAddr rec, Ipa base, Ipa top);
 
+  // Mica's host commands (docs/abi.md), raw: X0 is the status word, X1..
+  // the outputs. Counted in calls_made() and per command, not logged.
+  SmcResult mica(abi::MicaRmiCommand command, std::initializer_list<uint64_t> args);
+  uint64_t mica_calls(abi::MicaRmiCommand command) const;
+
   // --- the call log ---
   const std::vector<RmiCallRecord>& log() const { return log_; }
   void clear_log() { log_.clear(); }
@@ -122,6 +128,7 @@ class RmiClient {
   SmcResult call(abi::RmiCommand command, std::initializer_list<uint64_t> args, unsigned output_count);
 
   SmcFunction smc_;
+  std::array<uint64_t, abi::kMicaRmiSlotCount> mica_calls_{};
   std::vector<RmiCallRecord> log_;
   bool logging_ = true;
   std::function<void(const RmiCallRecord&)> observer_;

@@ -99,9 +99,11 @@ enum class ExitAction : uint8_t {
   kPsciAffinityInfo,   // PSCI AFFINITY_INFO: PSCI_COMPLETE(SUCCESS)
   kPsciCpuOff,         // PSCI CPU_OFF: the REC is off
   kPsciCpuSuspend,     // PSCI CPU_SUSPEND: yield
+  kHostCallServed,     // HOST_CALL served by the handler the VMM's user installed
   kSystemOff,          // PSCI SYSTEM_OFF: the realm is finished
   kSystemReset,        // PSCI SYSTEM_RESET: the realm is finished
   kRecStopped,         // SERROR, or a SYNC exit the host cannot act on: never entered again
+  kRecBusy,            // REC_ENTER refused with RMI_ERROR_REC: the REC runs a gate call for another realm
   kHostError,          // the VMM could not service the exit (an RMI call failed)
 };
 inline constexpr size_t kExitActionCount = static_cast<size_t>(ExitAction::kHostError) + 1;
@@ -201,6 +203,7 @@ struct RunReport {
   std::array<uint64_t, kExitReasonCount> exits_by_reason{};
   std::array<uint64_t, kExitActionCount> actions{};
   uint64_t granules_added = 0;  // populated pages and RTTs created after activation
+  uint64_t busy_enters = 0;     // REC_ENTER refused because the REC served a gate call
   std::vector<RecReport> recs;
   std::vector<MmioAccess> mmio;
   uint64_t mmio_dropped = 0;
@@ -217,10 +220,21 @@ struct RunReport {
   std::string summary() const;
 };
 
+// What one Vmm::step() did.
+enum class StepResult : uint8_t {
+  kEntered,  // one REC_ENTER made and its exit serviced
+  kIdle,     // no REC is runnable now
+  kEnded,    // the realm is finished or the host failed: nothing more runs
+};
+
 class Vmm {
  public:
   using ConsoleSink = std::function<void(uint32_t rec, std::string_view bytes)>;
   using ExitObserver = std::function<void(const VmmExit&)>;
+  // Serves a host call the VMM itself does not know: returns true if it
+  // did, with the answer written into `gprs` (what the next REC_ENTER
+  // passes). Unserved calls are refused as usual (gprs[0] = kHostCallError).
+  using HostCallHandler = std::function<bool(uint32_t rec, uint32_t imm, std::array<uint64_t, 31>& gprs)>;
 
   // `realm` must be active (load_realm of `plan`); the Vmm keeps references
   // to everything it is given. Granules it adds to the realm are recorded in
@@ -236,6 +250,8 @@ class Vmm {
   void set_console_sink(ConsoleSink sink) { console_sink_ = std::move(sink); }
   // Every exit, after the VMM serviced it.
   void set_exit_observer(ExitObserver observer) { exit_observer_ = std::move(observer); }
+  // Host calls beyond the SDK's console, exit and attestation calls.
+  void set_host_call_handler(HostCallHandler handler) { host_call_handler_ = std::move(handler); }
 
   // Emulates `device` for accesses to [ipa, ipa + size): page aligned,
   // inside the unprotected half, not overlapping another window or mapping.
@@ -248,6 +264,12 @@ class Vmm {
   // continues where it stopped with fresh budgets; after SYSTEM_OFF/RESET or
   // a host error it returns at once.
   const RunReport& run();
+  // One REC_ENTER of the next runnable REC, for a host that schedules
+  // several realms itself (no budgets apply: the caller keeps its own).
+  // A REC_ENTER refused with RMI_ERROR_REC -- the REC is running a gate call
+  // on another realm's entry -- is a busy REC, not a failure.
+  StepResult step();
+  bool finished() const { return finished_; }
   const RunReport& report() const { return report_; }
 
   VmmRecState rec_state(uint32_t index) const { return recs_.at(index).state; }
@@ -325,6 +347,7 @@ class Vmm {
   std::unique_ptr<MicaTestDevice> test_device_;
   ConsoleSink console_sink_;
   ExitObserver exit_observer_;
+  HostCallHandler host_call_handler_;
   RunReport report_;
   uint32_t last_scheduled_ = 0;
   uint64_t rmi_calls_at_start_ = 0;
