@@ -53,7 +53,15 @@ monitor::RealmTrap RealmCpus::run(monitor::PhysAddr rec, monitor::RealmCpuContex
     if (!cpu) return fatal(FatalReason::kHostResources, why);
     it = cpus_.emplace(rec.value(), std::move(cpu)).first;
   }
-  return it->second->run(ctx, s2, instruction_budget, last_run_);
+  const monitor::RealmTrap trap = it->second->run(ctx, s2, instruction_budget, last_run_);
+  instructions_by_vmid_[s2.vmid] += last_run_.instructions;
+  return trap;
+}
+
+uint64_t RealmCpus::instructions(uint16_t vmid) const {
+  std::lock_guard lock(mutex_);
+  const auto it = instructions_by_vmid_.find(vmid);
+  return it == instructions_by_vmid_.end() ? 0 : it->second;
 }
 
 void RealmCpus::forget(monitor::PhysAddr rec) {

@@ -109,6 +109,9 @@ class RealmCpus {
   void tlbi_vmid(uint16_t vmid);
 
   RunInfo last_run() const;
+  // Realm instructions run so far by the CPUs of realms with this VMID (a
+  // measure of guest work that does not depend on the host's speed).
+  uint64_t instructions(uint16_t vmid) const;
   size_t cpu_count() const;
   // Engine regions currently mapped for that REC's CPU (0 if it has none).
   size_t mapped_regions(monitor::PhysAddr rec) const;
@@ -118,6 +121,7 @@ class RealmCpus {
   std::unique_ptr<MemorySystem> memory_;
   std::map<uint64_t, std::unique_ptr<RealmCpu>> cpus_;
   RunInfo last_run_;
+  std::map<uint16_t, uint64_t> instructions_by_vmid_;
   mutable std::mutex mutex_;
 };
 
