@@ -108,6 +108,48 @@ static enum mica_stream_status forward_once(struct mica_stage* stage, const stru
                             frame->length);
 }
 
+/* Takes the message just received on input `i` (its length in `length`)
+ * as a frame: counters, header, forwarding of control frames. */
+static enum mica_stream_status take_frame(struct mica_stage* stage, unsigned i, uint32_t length,
+                                         struct mica_frame* frame) {
+  if (length < MICA_FRAME_HEADER_SIZE) return MICA_STREAM_BAD;
+  struct mica_frame_header header;
+  memcpy(&header, stage->buffer, sizeof header);
+  ++stage->frames_in;
+  stage->bytes_in += length;
+  frame->kind = (enum mica_frame_kind)header.kind;
+  frame->flags = header.flags;
+  frame->origin = header.origin;
+  frame->input = i;
+  frame->payload = stage->buffer + MICA_FRAME_HEADER_SIZE;
+  frame->length = length - MICA_FRAME_HEADER_SIZE;
+  if (header.kind == MICA_FRAME_END) stage->input_ended[i] = true;
+  if (is_control(header.kind)) return forward_once(stage, frame);
+  return MICA_STREAM_OK;
+}
+
+enum mica_stream_status mica_stage_poll(struct mica_stage* stage, unsigned input, struct mica_frame* frame) {
+  if (input >= stage->input_count) return MICA_STREAM_BAD;
+  if (stage->input_ended[input]) return MICA_STREAM_CLOSED;
+  uint32_t length = 0;
+  const enum mica_stream_status s =
+      mica_stream_try_receive(&stage->inputs[input], stage->buffer, stage->buffer_size, &length);
+  if (s != MICA_STREAM_OK) return s;
+  return take_frame(stage, input, length, frame);
+}
+
+enum mica_stream_status mica_stage_next_from(struct mica_stage* stage, unsigned input, struct mica_frame* frame) {
+  for (uint64_t polls = 1;; ++polls) {
+    const enum mica_stream_status s = mica_stage_poll(stage, input, frame);
+    if (s != MICA_STREAM_EMPTY) return s;
+    if (polls % kPollsPerCheck == 0 && !mica_stream_writer_alive(&stage->inputs[input])) {
+      const enum mica_stream_status last = mica_stage_poll(stage, input, frame);
+      return last == MICA_STREAM_EMPTY ? MICA_STREAM_CLOSED : last;
+    }
+    mica_yield();
+  }
+}
+
 enum mica_stream_status mica_stage_next(struct mica_stage* stage, struct mica_frame* frame) {
   for (uint64_t polls = 1;; ++polls) {
     bool all_ended = true;
@@ -131,26 +173,12 @@ enum mica_stream_status mica_stage_next(struct mica_stage* stage, struct mica_fr
       } else if (s != MICA_STREAM_OK) {
         return s;
       }
-      if (length < MICA_FRAME_HEADER_SIZE) return MICA_STREAM_BAD;
-      struct mica_frame_header header;
-      memcpy(&header, stage->buffer, sizeof header);
       stage->next_input = (i + 1) % stage->input_count;
-      ++stage->frames_in;
-      stage->bytes_in += length;
-      frame->kind = (enum mica_frame_kind)header.kind;
-      frame->flags = header.flags;
-      frame->origin = header.origin;
-      frame->input = i;
-      frame->payload = stage->buffer + MICA_FRAME_HEADER_SIZE;
-      frame->length = length - MICA_FRAME_HEADER_SIZE;
-      if (header.kind == MICA_FRAME_END) {
-        stage->input_ended[i] = true;
+      const enum mica_stream_status taken = take_frame(stage, i, length, frame);
+      if (taken != MICA_STREAM_OK) return taken;
+      if (frame->kind == MICA_FRAME_END) {
         ended_one = true;
         break; /* look again: END goes up only once all inputs ended */
-      }
-      if (is_control(header.kind)) {
-        const enum mica_stream_status forwarded = forward_once(stage, frame);
-        if (forwarded != MICA_STREAM_OK) return forwarded;
       }
       return MICA_STREAM_OK;
     }

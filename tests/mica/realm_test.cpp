@@ -147,6 +147,18 @@ TEST(MicaRealms, PipelineExchangesDataThroughAChannelAndAGate) {
   EXPECT_EQ(gate_of(p.host, *p.producer).role, 0u);
   // The ring in the shared page holds what the producer wrote.
   EXPECT_EQ(page_word(p.host, p.pages[0], 0), 0x474E4952414349D4ull);  // MICA_RING_MAGIC
+
+  // A host may enter a callee parked by its REPLY (a round-robin VMM does):
+  // the REPLY is issued again and the REC parks again, with no error for the
+  // program. (It used to fail with NOT_SERVING, and the callee gave up.)
+  for (int n = 0; n < 3; ++n) {
+    ASSERT_EQ(p.host.enter(*p.consumer), 0u);
+    EXPECT_EQ(p.host.exits.back().reason, RmiRecExitReason::kSync);
+    EXPECT_EQ(ec_of(p.host.exits.back().esr), kEcWfx);
+    EXPECT_EQ(gate_of(p.host, *p.consumer).role, 1u);  // waiting
+  }
+  EXPECT_FALSE(p.consumer->system_off);
+  EXPECT_FALSE(p.consumer->exit_status.has_value());
 }
 
 // --- A callee that never answers --------------------------------------------------------------------------

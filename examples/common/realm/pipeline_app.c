@@ -62,8 +62,8 @@ int app_send_text(struct mica_stage* stage, unsigned output, const uint8_t* text
   return 0;
 }
 
-int app_run_line_ingress(const struct mica_link* outputs, unsigned output_count, uint64_t inbox_offset,
-                         uint64_t inbox_size) {
+int app_run_ingress(const struct mica_link* outputs, unsigned output_count, uint64_t inbox_offset,
+                    uint64_t inbox_size, bool whole_lines) {
   struct mica_stage stage;
   app_open_stage(&stage, NULL, 0, outputs, output_count);
   struct mica_window inbox;
@@ -92,6 +92,7 @@ int app_run_line_ingress(const struct mica_link* outputs, unsigned output_count,
   size_t done = 0;
   while (done < length) {
     size_t n = length - done;
+    if (n > max - 4 && !whole_lines) n = max - 4;
     if (n > max - 4) {
       size_t cut = max - 4;
       while (cut > 0 && data[done + cut - 1] != '\n') --cut;

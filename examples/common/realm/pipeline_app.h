@@ -20,12 +20,13 @@
 void app_open_stage(struct mica_stage* stage, const struct mica_link* inputs, unsigned input_count,
                     const struct mica_link* outputs, unsigned output_count);
 
-/* The line ingress: receives the owner's sealed text through the inbox
- * window and sends it on as RECORD frames of whole lines, each payload
- * starting with a u32 sequence number (0, 1, 2, ...), then END. Returns the
- * program's exit status. */
-int app_run_line_ingress(const struct mica_link* outputs, unsigned output_count, uint64_t inbox_offset,
-                         uint64_t inbox_size);
+/* The ingress: receives the owner's sealed data through the inbox window
+ * and sends it on as RECORD frames, each payload starting with a u32
+ * sequence number (0, 1, 2, ...), then END. With `whole_lines` a frame
+ * holds whole lines of text; else any bytes. Returns the exit status. */
+int app_run_ingress(const struct mica_link* outputs, unsigned output_count, uint64_t inbox_offset,
+                    uint64_t inbox_size, bool whole_lines);
+#define app_run_line_ingress(outputs, count, offset, size) app_run_ingress(outputs, count, offset, size, true)
 
 /* The egress: publishes evidence and errors as they arrive; collects the
  * RECORD payloads of its inputs in order; at END seals them to the result

@@ -88,6 +88,13 @@ enum mica_stream_status mica_stage_open(struct mica_stage* stage, const struct m
  * MICA_STREAM_CLOSED. */
 enum mica_stream_status mica_stage_next(struct mica_stage* stage, struct mica_frame* frame);
 
+/* The next frame from input `input` only, without waiting: EMPTY when it
+ * has none (control frames are forwarded as by mica_stage_next; an END of
+ * that input is returned as END). */
+enum mica_stream_status mica_stage_poll(struct mica_stage* stage, unsigned input, struct mica_frame* frame);
+/* The same, waiting for a frame of that input. */
+enum mica_stream_status mica_stage_next_from(struct mica_stage* stage, unsigned input, struct mica_frame* frame);
+
 /* Sends a frame to output `output`, or to every output if it is
  * MICA_STAGE_ALL_OUTPUTS. */
 #define MICA_STAGE_ALL_OUTPUTS 0xFFFFFFFFu

@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "host/machine_host.h"
@@ -438,6 +439,7 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
   }
 
   phases.next("attest");
+  std::string phase_name = "attest";
   out << "\n== the owners offer keys; the ingress components attest\n";
   auto inbox_of = [&](uint32_t component) -> std::string {
     // The host's own idea of the window (what it deployed).
@@ -486,6 +488,17 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
   };
   auto finish = [&](RunOutcome outcome, std::string reason) {
     if (request.before_teardown) request.before_teardown(*machine, *deployment);
+    if (outcome != RunOutcome::kOk) {
+      out << "\nrealms when the run stopped:\n";
+      for (const auto& realm : deployment->realms()) {
+        const host::RunReport& report = realm.vmm->report();
+        out << "  " << std::left << std::setw(16) << realm.name << std::right
+            << (realm.finished() ? " ended" : " still running");
+        if (report.exit_status) out << ", exit status " << *report.exit_status;
+        if (report.end == host::RunEnd::kHostError) out << ", host error: " << report.end_detail;
+        out << "\n";
+      }
+    }
     for (const auto& realm : deployment->realms()) {
       summary.work.push_back(ComponentWork{realm.name, machine->cpus().instructions(static_cast<uint16_t>(realm.index + 1)),
                                            realm.vmm ? realm.vmm->report().rec_enters : 0,
@@ -498,26 +511,20 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     return summary;
   };
 
-  const auto attested = run([&]() {
-    return std::all_of(roles.ingress.begin(), roles.ingress.end(), [&](uint32_t i) { return evidence.count(i) != 0; });
-  });
-  if (!errors.empty()) return finish(RunOutcome::kPipelineFailed, "a realm reported: " + errors.front());
-  if (attested.end != host::ScheduleEnd::kDone) {
-    return finish(RunOutcome::kPipelineFailed, "no evidence arrived (" + std::string(host::schedule_end_name(attested.end)) +
-                                                   (attested.detail.empty() ? "" : ": " + attested.detail) + ")");
-  }
-
-  phases.next("verify");
-  out << "\n== the owners verify the evidence before they send anything\n";
-  bool all_accepted = true;
-  for (const auto& [ingress, owner] : owners) {
-    const verify::EvidenceCheck check = owner->check_evidence(evidence[ingress]);
+  // Each owner acts as soon as its own evidence is there: owners do not wait
+  // for each other (the vendor's weights may be needed before the clinic's
+  // ingest can even show its evidence).
+  bool refused = false;
+  auto verify_and_send = [&](uint32_t ingress) -> bool {
+    verify::OwnerSession& owner = *owners[ingress];
     const std::string& name = policy.components[ingress].name;
+    out << "\n== the owner of '" << name << "' verifies its evidence before it sends anything\n";
+    const verify::EvidenceCheck check = owner.check_evidence(evidence[ingress]);
     if (!check.accepted) {
-      all_accepted = false;
-      out << "owner of '" << name << "': REFUSED\n";
+      out << "owner of '" << name << "': REFUSED; nothing sent\n";
       for (const std::string& problem : check.problems) out << "  - " << problem << "\n";
-      continue;
+      refused = true;
+      return false;
     }
     const auto& realm_claims = *check.token->realm;
     out << "owner of '" << name << "': ACCEPTED\n";
@@ -530,32 +537,56 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
           << " ACTIVE, generation " << peer.bind_generation << ", RIM " << hex(peer.rim, 12)
           << (peer.component == ingress ? " (the token's own RIM)" : " (allowed by the policy)") << "\n";
     }
-  }
-  if (!all_accepted) {
-    return finish(RunOutcome::kVerificationFailed, "an owner refused the evidence; no data was sent");
-  }
-
-  phases.next("send");
-  for (const auto& [ingress, owner] : owners) {
-    auto sealed = owner->seal(inputs[ingress]);
-    if (!sealed) return finish(RunOutcome::kPipelineFailed, sealed.error().message);
+    auto sealed = owner.seal(inputs[ingress]);
+    if (!sealed) {
+      out << "owner of '" << name << "': " << sealed.error().message << "\n";
+      return false;
+    }
     summary.input_bytes += inputs[ingress].size();
     summary.sealed_input_bytes += sealed->size();
     if (auto r = write_inbox(*deployment, ingress, inbox_of(ingress), 2, MICA_INBOX_DATA, sealed.value()); !r) {
-      return finish(RunOutcome::kPipelineFailed, "the host cannot write the sealed input: " + r.error());
+      out << "the host cannot write the sealed input: " << r.error() << "\n";
+      return false;
     }
-    out << "owner of '" << policy.components[ingress].name << "': " << with_commas(inputs[ingress].size())
-        << " bytes sealed (AES-256-GCM, " << with_commas(sealed->size()) << " bytes) into its inbox\n";
-  }
-  summary.data_sent = true;
-
-  phases.next("process");
-  out << "\n== the pipeline runs\n";
-  const auto processed = run([&]() { return !results.empty(); });
+    summary.data_sent = true;
+    out << "owner of '" << name << "': " << with_commas(inputs[ingress].size()) << " bytes sealed (AES-256-GCM, "
+        << with_commas(sealed->size()) << " bytes) into its inbox\n";
+    return true;
+  };
+  std::set<uint32_t> served;
+  bool send_failed = false;
+  const auto exchanged = run([&]() {
+    for (uint32_t ingress : roles.ingress) {
+      if (served.count(ingress) != 0 || evidence.count(ingress) == 0) continue;
+      served.insert(ingress);
+      if (phase_name != "verify") {
+        phases.next("verify");
+        phase_name = "verify";
+      }
+      if (!verify_and_send(ingress)) {
+        send_failed = true;
+        return true;
+      }
+      if (served.size() == roles.ingress.size()) {
+        phases.next("process");
+        phase_name = "process";
+        out << "\n== the pipeline runs\n";
+      }
+    }
+    return !results.empty();
+  });
+  if (refused) return finish(RunOutcome::kVerificationFailed, "an owner refused the evidence; it sent no data");
+  if (send_failed) return finish(RunOutcome::kPipelineFailed, "an owner could not send its data");
   if (!errors.empty()) return finish(RunOutcome::kPipelineFailed, "a realm reported: " + errors.front());
-  if (processed.end != host::ScheduleEnd::kDone) {
-    return finish(RunOutcome::kPipelineFailed, "no result arrived (" + std::string(host::schedule_end_name(processed.end)) +
-                                                   (processed.detail.empty() ? "" : ": " + processed.detail) + ")");
+  if (exchanged.end != host::ScheduleEnd::kDone) {
+    std::string missing;
+    for (uint32_t ingress : roles.ingress) {
+      if (evidence.count(ingress) == 0) missing += (missing.empty() ? "" : ", ") + policy.components[ingress].name;
+    }
+    return finish(RunOutcome::kPipelineFailed,
+                  (missing.empty() ? std::string("no result arrived") : "no evidence arrived from " + missing) + " (" +
+                      std::string(host::schedule_end_name(exchanged.end)) +
+                      (exchanged.detail.empty() ? "" : ": " + exchanged.detail) + ")");
   }
 
   phases.next("open");
@@ -578,10 +609,15 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     out << "result written to " << request.output_file << "\n";
   }
 
+  // Every realm ends by itself, but for gate callees: they are services that
+  // wait for the next call until the host takes the workflow down.
   phases.next("drain");
+  std::set<uint32_t> callees;
+  for (const auto& gate : deployed.compilation.checked->policy.gates) callees.insert(gate.callee);
   const auto drained = run([&]() {
-    return std::all_of(deployment->realms().begin(), deployment->realms().end(),
-                       [](const host::DeployedRealm& r) { return r.finished(); });
+    return std::all_of(deployment->realms().begin(), deployment->realms().end(), [&](const host::DeployedRealm& r) {
+      return r.finished() || callees.count(r.index) != 0;
+    });
   });
   if (drained.end != host::ScheduleEnd::kDone && drained.end != host::ScheduleEnd::kAllFinished) {
     out << "note: not every realm ended by itself (" << host::schedule_end_name(drained.end) << ")\n";

@@ -199,8 +199,16 @@ void gate_wait(Context& ctx, RecRun& run, const Binding& self, RsiExtensionCall&
   call.action = RsiExtensionAction::kExitAndRetry;
 }
 
-void gate_reply(Context&, RecRun& run, const Binding&, RsiExtensionCall& call) {
+void gate_reply(Context& ctx, RecRun& run, const Binding&, RsiExtensionCall& call) {
   RecGate& gate = run.rec.gate;
+  if (gate.role == GateRole::kWaiting) {
+    // Parked by this REPLY, and entered by the host: the SMC is issued again
+    // (as a parked WAIT's is) and the REC stays parked for the next call.
+    park(ctx, run.realm.rd, run.rec_pa, gate);
+    parked_exit(run);
+    call.action = RsiExtensionAction::kExitAndRetry;
+    return;
+  }
   if (gate.role != GateRole::kServing) return gate_error(call, MicaGateError::kNotServing);
   // The caller's gate call (run_callee) takes X1..X6 and parks this REC.
   gate.replied = true;

@@ -1,0 +1,9 @@
+/* Private inference, egress: both owners' evidence out as it comes, the
+ * scores sealed to the clinic at the end. */
+#include "pipeline_app.h"
+#include "policy.h"
+
+int main(void) {
+  const struct mica_link in = {MICA_CHANNEL_results, {MICA_CHANNEL_results_credit}, 1};
+  return app_run_egress(&in, 1, MICA_WINDOW_egress_outbox_OFFSET, MICA_WINDOW_egress_outbox_SIZE);
+}
