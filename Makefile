@@ -25,20 +25,26 @@ build: deps $(BUILD)/build.ninja
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# The demo: the VMM boots the realm SDK's `rim` program on the emulated
-# machine; the realm reads its own RIM (RSI_MEASUREMENT_READ) and prints it
-# through the console; the demo checks it equals `mica measure` of the image.
-DEMO_IMAGE = $(BUILD)/realm-sdk/cross/programs/rim.elf
-DEMO_FLAGS = --ram 2MiB
+# The demo: private inference with two owners who do not trust each other
+# (examples/inference). `mica run` deploys it from its policy on the emulated
+# machine, each owner verifies its attestation evidence before it sends its
+# sealed input, the model scores the clinic's patients, the scores come back
+# sealed to the clinic; then the demo checks them against a native
+# computation of the same model over the same data.
+DEMO_DIR = $(BUILD)/demo
+DEMO_PROGRAMS = $(BUILD)/realm-sdk/cross/programs/inference
 demo: build
-	@{ $(BUILD)/bin/mica boot $(DEMO_IMAGE) $(DEMO_FLAGS); echo $$? > $(BUILD)/demo-boot.rc; } \
-	  | tee $(BUILD)/demo-boot.log
-	@[ "$$(cat $(BUILD)/demo-boot.rc)" = 0 ] || { echo "demo: mica boot failed"; exit 1; }; \
-	printed=$$(sed -n 's/^RIM (sha256): \([0-9a-f]*\)$$/\1/p' $(BUILD)/demo-boot.log); \
-	measured=$$($(BUILD)/bin/mica measure $(DEMO_IMAGE) $(DEMO_FLAGS)) || exit 1; \
-	echo; echo "RIM the realm printed: $${printed:-(none)}"; echo "mica measure:          $$measured"; \
-	if [ -n "$$printed" ] && [ "$$printed" = "$$measured" ]; then echo "demo: MATCH"; \
-	else echo "demo: MISMATCH"; exit 1; fi
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@$(BUILD)/bin/mica-example-data generate inference -o $(DEMO_DIR)
+	@echo "demo: the vendor's weights ($$(stat -c %s $(DEMO_DIR)/weights.bin) bytes) and the clinic's patients ($$(stat -c %s $(DEMO_DIR)/patients.csv) bytes) are in $(DEMO_DIR)"
+	$(BUILD)/bin/mica run examples/inference/inference.mica --images $(DEMO_PROGRAMS) \
+	  --input weights_loader=$(DEMO_DIR)/weights.bin --input ingest=$(DEMO_DIR)/patients.csv \
+	  --recipient ingest --output $(DEMO_DIR)/scores.csv --graph $(DEMO_DIR)/flow.svg
+	@$(BUILD)/bin/mica-example-data reference inference -i $(DEMO_DIR) -o $(DEMO_DIR)/expected.csv
+	@if cmp -s $(DEMO_DIR)/scores.csv $(DEMO_DIR)/expected.csv; then \
+	  echo "demo: the $$(($$(wc -l < $(DEMO_DIR)/scores.csv) - 1)) scores the clinic received equal a native computation of the same model (MATCH)"; \
+	  echo "demo: flow graph of the policy: $(DEMO_DIR)/flow.svg"; \
+	else echo "demo: the scores differ from the native computation (MISMATCH)"; exit 1; fi
 
 # The TCB alone, cross-compiled freestanding for aarch64; prints its text size.
 monitor-aarch64: deps

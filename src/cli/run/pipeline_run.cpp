@@ -631,12 +631,46 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
 
   // --- The report --------------------------------------------------------------------------
   RunSummary done = finish(RunOutcome::kOk, "");
-  out << "\n== what the policy proves\n";
+  out << "\n== what the policy proves (the compiler proved it; the monitor enforces every path)\n";
+  const policy::FlowGraph& graph = *owners_policy->compilation.graph;
   for (uint32_t i = 0; i < policy.components.size(); ++i) {
-    for (const std::string& line : policy::describe_reach(policy, *owners_policy->compilation.graph, i)) {
-      out << "  " << line << "\n";
+    // Every node the component's data can reach, following the flow edges.
+    std::vector<bool> seen(graph.node_count(), false);
+    std::vector<uint32_t> work{graph.node_of(i)};
+    seen[graph.node_of(i)] = true;
+    while (!work.empty()) {
+      const uint32_t node = work.back();
+      work.pop_back();
+      if (node == graph.untrusted()) continue;
+      for (uint32_t e : graph.out_edges(node)) {
+        const uint32_t to = graph.edges()[e].to;
+        if (!seen[to]) {
+          seen[to] = true;
+          work.push_back(to);
+        }
+      }
     }
+    std::string reach;
+    for (uint32_t j = 0; j < policy.components.size(); ++j) {
+      if (j != i && seen[graph.node_of(j)] && graph.node_of(j) != graph.untrusted()) {
+        reach += (reach.empty() ? "" : ", ") + policy.components[j].name;
+      }
+    }
+    if (seen[graph.untrusted()]) reach += std::string(reach.empty() ? "" : ", ") + "the untrusted world";
+    out << "  " << std::left << std::setw(16) << policy.components[i].name << std::right << " data can reach: "
+        << (reach.empty() ? "nothing" : reach) << "\n";
   }
+  for (size_t r = 0; r < policy.requirements.size(); ++r) {
+    const policy::Requirement& requirement = policy.requirements[r];
+    std::string line = policy.components[requirement.from].name + " !-> " +
+                       (requirement.to ? policy.components[*requirement.to].name : std::string("untrusted"));
+    for (size_t v = 0; v < requirement.via.size(); ++v) {
+      line += (v == 0 ? " except via " : ", ") + policy.components[requirement.via[v]].name;
+    }
+    const bool holds = r < owners_policy->compilation.outcomes.size() && owners_policy->compilation.outcomes[r].holds;
+    out << "  " << (holds ? "proven: " : "NOT PROVEN: ") << line << "\n";
+  }
+  out << "  every other path to the host (unprotected memory, host calls, MMIO, RIPAS changes, PSCI) is closed\n";
   out << "\n== what was attested\n";
   out << "  platform: key " << machine->attestation().platform_public_key_path() << ", monitor (RMM) "
       << hex(std::span(platform::kMonitorBuildMeasurement.data(), 32), 8) << " = this build's reference value\n";
