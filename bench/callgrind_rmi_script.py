@@ -24,8 +24,16 @@ again. The sequence runs five times, excluding less each time:
               CPU (Unicorn running realm code, its TLB) -- everything under
               handle_rmi
 
+Then `rmi_script all` runs the same way: every other RMI and Mica RMI
+command once, and every RSI and Mica RSI command made by realm code on the
+realm CPU. A realm call is the REC_ENTER in which the realm makes it and then
+executes WFI; the REC_ENTER whose realm only executes WFI is subtracted, in
+each column but the last, so its row is what the call added. The `total`
+column of those rows is left empty: it holds the realm CPU, whose cost
+depends on what the emulator must translate, not on the call.
+
 Usage: callgrind_rmi_script.py RMI_SCRIPT [--work DIR] [--markdown FILE]
-Prints a table; --markdown also writes it as Markdown.
+Prints the tables; --markdown also writes them as Markdown.
 """
 import argparse
 import glob
@@ -53,8 +61,8 @@ RUNS = [
 ]
 
 
-def run_callgrind(binary, work, name, excluded):
-    out_dir = os.path.join(work, name.strip("+"))
+def run_callgrind(binary, mode, work, name, excluded):
+    out_dir = os.path.join(work, mode, name.strip("+"))
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
     toggles = ["--toggle-collect=" + ENTRY]
@@ -64,7 +72,7 @@ def run_callgrind(binary, work, name, excluded):
         for group in excluded:
             toggles += ["--toggle-collect=" + PLATFORM + f + "*" for f in SERVICES[group]]
     cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=no", *toggles, "--dump-instr=no", "--dump-line=no",
-           "--callgrind-out-file=" + os.path.join(out_dir, "cg.out"), binary]
+           "--callgrind-out-file=" + os.path.join(out_dir, "cg.out"), binary, mode]
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-3000:])
@@ -83,6 +91,66 @@ def run_callgrind(binary, work, name, excluded):
     return counts, " ".join(cmd)
 
 
+def measure(binary, mode, work):
+    results, commands = {}, {}
+    for name, excluded in RUNS:
+        results[name], commands[name] = run_callgrind(binary, mode, work, name, excluded)
+    steps = sorted(results["monitor"], key=lambda label: int(label.split()[0]))
+    for name, _ in RUNS:
+        if sorted(results[name]) != sorted(steps):
+            raise SystemExit(f"{mode}: run '{name}' dumped other commands than the first")
+    return results, commands, steps
+
+
+def cell(values):
+    lo, hi = min(values), max(values)
+    mean = sum(values) / len(values)
+    return f"{mean:,.0f}" if lo == hi else f"{mean:,.0f} ({lo:,}-{hi:,})"
+
+
+def table(results, steps, baseline=None):
+    """Rows per command in order of first appearance: calls, mean per call of
+    each run. With `baseline`, labels "REC_ENTER+X" become X minus the
+    REC_ENTER labelled `baseline`."""
+    base = {}
+    if baseline is not None:
+        label = next(l for l in steps if l.split(" ", 1)[1] == baseline)
+        base = {name: results[name][label] for name, _ in RUNS}
+    order, rows = [], {}
+    for label in steps:
+        command = label.split(" ", 1)[1]
+        subtract = baseline is not None and command.startswith("REC_ENTER+")
+        if subtract:
+            command = command[len("REC_ENTER+"):]
+        if command not in rows:
+            order.append(command)
+            rows[command] = {"calls": 0, **{name: [] for name, _ in RUNS}}
+        rows[command]["calls"] += 1
+        for name, _ in RUNS:
+            rows[command][name].append(None if subtract and name == "total" else
+                                       results[name][label] - (base[name] if subtract else 0))
+    header = ["command", "calls"] + [name for name, _ in RUNS]
+    lines = [[c, str(rows[c]["calls"])] + [cell(rows[c][name]) if None not in rows[c][name] else "" for name, _ in RUNS]
+             for c in order]
+    return header, lines
+
+
+def text_table(header, lines, totals=None):
+    rows = [header] + lines + ([totals] if totals else [])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    def text_row(r):
+        return "  ".join(r[i].ljust(widths[i]) if i == 0 else r[i].rjust(widths[i]) for i in range(len(r)))
+    return "\n".join(text_row(r) for r in rows)
+
+
+def markdown_table(header, lines, totals=None):
+    out = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    out += ["| " + " | ".join(r) + " |" for r in lines]
+    if totals:
+        out.append("| **" + totals[0] + "** | " + " | ".join(totals[1:]) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("binary")
@@ -92,55 +160,30 @@ def main():
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (scripts/install-deps)")
 
-    results = {}
-    commands = {}
-    for name, excluded in RUNS:
-        results[name], commands[name] = run_callgrind(args.binary, args.work, name, excluded)
-    steps = sorted(results["monitor"], key=lambda label: int(label.split()[0]))
-    for name, _ in RUNS:
-        if sorted(results[name]) != steps:
-            raise SystemExit(f"run '{name}' dumped other commands than the first")
+    fixed, commands, steps = measure(args.binary, "fixed", args.work)
+    header, lines = table(fixed, steps)
+    totals = ["whole sequence", str(len(steps))] + [f"{sum(fixed[name].values()):,}" for name, _ in RUNS]
+    print("The fixed RMI sequence: instructions per command (callgrind Ir; mean per call, range if calls differ)")
+    print(text_table(header, lines, totals))
 
-    # Per command, in order of first appearance: calls and the mean count per call of each run.
-    order, rows = [], {}
-    for label in steps:
-        command = label.split(" ", 1)[1]
-        if command not in rows:
-            order.append(command)
-            rows[command] = {"calls": 0, **{name: [] for name, _ in RUNS}}
-        rows[command]["calls"] += 1
-        for name, _ in RUNS:
-            rows[command][name].append(results[name][label])
-
-    def cell(values):
-        lo, hi = min(values), max(values)
-        mean = sum(values) / len(values)
-        return f"{mean:,.0f}" if lo == hi else f"{mean:,.0f} ({lo:,}-{hi:,})"
-
-    header = ["command", "calls"] + [name for name, _ in RUNS]
-    lines = []
-    for command in order:
-        row = rows[command]
-        lines.append([command, str(row["calls"])] + [cell(row[name]) for name, _ in RUNS])
-    totals = ["whole sequence", str(len(steps))] + [f"{sum(results[name].values()):,}" for name, _ in RUNS]
-
-    widths = [max(len(r[i]) for r in [header, totals] + lines) for i in range(len(header))]
-    def text_row(r):
-        return "  ".join(r[i].ljust(widths[i]) if i == 0 else r[i].rjust(widths[i]) for i in range(len(r)))
-    print("Instructions executed per command (valgrind callgrind, Ir; mean per call, range if calls differ)")
-    print(text_row(header))
-    for r in lines:
-        print(text_row(r))
-    print(text_row(totals))
+    every, _, every_steps = measure(args.binary, "all", args.work)
+    every_header, every_lines = table(every, every_steps, baseline="REC_ENTER")
+    print()
+    print("Every other command once (callgrind Ir; realm calls: added to a REC_ENTER whose realm executes WFI)")
+    print(text_table(every_header, every_lines))
 
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write("| " + " | ".join(header) + " |\n")
-            f.write("|---|" + "---:|" * (len(header) - 1) + "\n")
-            for r in lines:
-                f.write("| " + " | ".join(r) + " |\n")
-            f.write("| **" + totals[0] + "** | " + " | ".join(totals[1:]) + " |\n")
-            f.write("\nvalgrind command of the `monitor` column:\n\n```\n" + commands["monitor"] + "\n```\n")
+            f.write("#### The fixed sequence\n\n")
+            f.write(markdown_table(header, lines, totals))
+            f.write("\n#### Every other command (`rmi_script all`)\n\n")
+            f.write("Realm calls (RSI, PSCI, Mica RSI): what the call adds to a REC_ENTER whose realm only "
+                    "executes WFI (the `REC_ENTER` row; its `total` includes the realm CPU, so realm calls leave "
+                    "that column empty). `... completion`: the next REC_ENTER, which completes a "
+                    "call that exited to the host and runs to the next WFI.\n\n")
+            f.write(markdown_table(every_header, every_lines))
+            f.write("\nvalgrind command of the `monitor` column (the others drop --toggle-collect options):\n\n```\n"
+                    + commands["monitor"] + "\n```\n")
 
 
 if __name__ == "__main__":

@@ -110,10 +110,10 @@ PhysAddr BenchHost::realm_params(uint16_t vmid, PhysAddr roots) {
   return pa;
 }
 
-PhysAddr BenchHost::rec_params(uint64_t mpidr, uint64_t pc, std::vector<PhysAddr>& aux) {
+PhysAddr BenchHost::rec_params(uint64_t mpidr, uint64_t pc, std::vector<PhysAddr>& aux, bool runnable) {
   namespace rcp = abi::rec_params;
   std::vector<uint8_t> params(kGranuleSize, 0);
-  put<uint64_t>(params, rcp::kFlags, rcp::kFlagRunnable);
+  put<uint64_t>(params, rcp::kFlags, runnable ? rcp::kFlagRunnable : 0);
   put<uint64_t>(params, rcp::kMpidr, mpidr);
   put<uint64_t>(params, rcp::kPc, pc);
   put<uint64_t>(params, rcp::kNumAux, abi::kRecAuxCount);

@@ -120,8 +120,8 @@ class BenchHost {
   // --- a realm command by command ---
   // RmiRealmParams for a RawRealm in a fresh NS granule.
   PhysAddr realm_params(uint16_t vmid, PhysAddr roots);
-  // RmiRecParams (runnable, entry `pc`, kRecAuxCount aux granules delegated here).
-  PhysAddr rec_params(uint64_t mpidr, uint64_t pc, std::vector<PhysAddr>& aux);
+  // RmiRecParams (entry `pc`, kRecAuxCount aux granules delegated here).
+  PhysAddr rec_params(uint64_t mpidr, uint64_t pc, std::vector<PhysAddr>& aux, bool runnable = true);
   RawRealm create_realm();
   // RTT_CREATE of the tables from start level + 1 down to `level` covering
   // `ipa` that are missing.

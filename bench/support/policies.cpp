@@ -37,6 +37,9 @@ PolicySpec pair_policy(uint64_t channel_pages, uint64_t memory) {
     ComponentSpec c = make_component(name);
     c.host_calls = true;
     c.memory = memory;
+    c.recs = 2;
+    c.ripas = true;
+    c.psci = 0x1F;  // every PSCI call that exits to the host
     spec.components.push_back(c);
   }
   spec.channels.push_back(make_channel("link", "caller", {"callee"}, channel_pages * monitor::kGranuleSize));

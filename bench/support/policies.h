@@ -19,7 +19,8 @@ PolicySpec chain_policy(unsigned components, uint64_t channel_pages = 1);
 
 // Two realms that may run any image: "callee" (component 0) and "caller"
 // (component 1); channel "link" caller -> callee of `channel_pages` pages,
-// gate caller -> callee; both may make host calls and hold `memory` bytes.
+// gate caller -> callee; both may make host calls, change RIPAS and make
+// every PSCI call, have two RECs and hold `memory` bytes.
 PolicySpec pair_policy(uint64_t channel_pages = 1, uint64_t memory = uint64_t{4} << 20);
 inline constexpr uint32_t kCallee = 0;
 inline constexpr uint32_t kCaller = 1;
