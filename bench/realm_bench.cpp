@@ -91,13 +91,13 @@ class Rec {
   void run_until(uint32_t imm, Gprs gprs = {}) { run_until(imm, gprs, no_service); }
   // The realm waits for its task: gives it and runs it to the next question.
   template <class Service>
-  void task(uint64_t task, uint64_t count, Service&& service) {
+  void task(uint64_t what, uint64_t count, Service&& service) {
     Gprs gprs{};
-    gprs[0] = task;
+    gprs[0] = what;
     gprs[1] = count;
     run_until(kBenchParams, gprs, service);
   }
-  void task(uint64_t t, uint64_t count) { task(t, count, no_service); }
+  void task(uint64_t what, uint64_t count) { task(what, count, no_service); }
   const Exit& last_exit() const { return exit_; }
 
  private:
