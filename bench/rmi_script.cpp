@@ -191,7 +191,7 @@ class Code {
   std::vector<uint8_t> page() const {
     std::vector<uint8_t> bytes(kGranuleSize, 0);
     if (words_.size() * 4 > bytes.size()) throw std::runtime_error("realm code larger than a page");
-    std::memcpy(bytes.data(), words_.data(), words_.size() * 4);
+    if (!words_.empty()) std::memcpy(bytes.data(), words_.data(), words_.size() * 4);
     return bytes;
   }
 
