@@ -203,9 +203,11 @@ Result<Description> describe(std::span<const uint8_t> input, const InspectOption
         const cbor::Item* alg = rclaims->find(claim::kRealmPublicKeyHashAlgo);
         auto hash = alg && alg->is_text() ? hash_alg_from_name(alg->text_value()) : std::nullopt;
         if (challenge && challenge->is_bytes() && rak && rak->is_bytes() && hash) {
-          d.binding_ok = digest(*hash, rak->bytes_value()) == challenge->bytes_value();
-          d.binding_detail = std::string("platform challenge ") + (*d.binding_ok ? "==" : "!=") + " " +
-                             hash_alg_name(*hash) + "(RAK claim)";
+          const HashAlg rak_hash = hash.value();  // GCC 12 -O2: *hash "may be used uninitialized"
+          const bool bound = digest(rak_hash, rak->bytes_value()) == challenge->bytes_value();
+          d.binding_ok = bound;
+          d.binding_detail = std::string("platform challenge ") + (bound ? "==" : "!=") + " " +
+                             hash_alg_name(rak_hash) + "(RAK claim)";
         } else {
           d.binding_detail = "cannot be computed (challenge, RAK or RAK hash algorithm missing or unsupported)";
         }

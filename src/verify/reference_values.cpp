@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace mica::verify {
 
@@ -83,7 +84,9 @@ Result<ReferenceValues> ReferenceValues::from_json(std::string_view json) {
 Result<ReferenceValues> ReferenceValues::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{"cannot open reference values file " + path};
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream contents;  // not istreambuf_iterator: GCC 12 -O2 -Wnull-dereference false positive
+  contents << in.rdbuf();
+  const std::string text = contents.str();
   auto values = from_json(text);
   if (!values) return Error{path + ": " + values.error().message};
   return values;
