@@ -234,3 +234,75 @@ TEST(Examples, NoNsGranuleAndNothingTheHostLoggedHoldsPlaintext) {
 
 }  // namespace
 }  // namespace mica::cli
+
+namespace mica::cli {
+namespace {
+
+// --- A host that alters what it carries -------------------------------------------------------------------------
+
+RunRequest small_analytics(const Scratch& scratch) {
+  RunRequest request = request_for("analytics", scratch);
+  request.inputs[""] = scratch.write("records.csv", examples::analytics::generate(200, 5));
+  return request;
+}
+
+TEST(ExamplesLyingHost, ReplacingTheOwnersKeyInTheOfferIsCaughtByTheChallenge) {
+  Scratch scratch;
+  RunRequest request = small_analytics(scratch);
+  request.tamper = [](const std::string& what, std::vector<uint8_t>& bytes) {
+    // A key of the host's own (any other point would do: flip the last
+    // coordinate byte, which keeps it a valid encoding but not the owner's).
+    if (what == "offer ingest") bytes[32 + 64] ^= 0x01;
+  };
+  const Ran ran = run(request);
+  // Either the realm refuses a point off the curve, or it attests the key it
+  // saw and the owner's challenge differs: never is anything sealed to it.
+  EXPECT_TRUE(ran.summary.outcome == RunOutcome::kVerificationFailed ||
+              ran.summary.outcome == RunOutcome::kPipelineFailed)
+      << ran.log;
+  EXPECT_FALSE(ran.summary.data_sent) << ran.log;
+}
+
+TEST(ExamplesLyingHost, AlteredEvidenceIsRefusedAndNothingIsSent) {
+  Scratch scratch;
+  // Each alteration, in its own run: the peer table, the realm's key, the token.
+  for (const size_t at : {size_t{100}, size_t{20}, size_t{400}}) {
+    RunRequest request = small_analytics(scratch);
+    request.tamper = [at](const std::string& what, std::vector<uint8_t>& bytes) {
+      if (what == "evidence ingest" && at < bytes.size()) bytes[at] ^= 0x40;
+    };
+    const Ran ran = run(request);
+    EXPECT_EQ(ran.summary.outcome, RunOutcome::kVerificationFailed) << "byte " << at << "\n" << ran.log;
+    EXPECT_FALSE(ran.summary.data_sent) << "byte " << at;
+    EXPECT_NE(ran.log.find("REFUSED"), std::string::npos) << ran.log;
+  }
+}
+
+TEST(ExamplesLyingHost, AlteredSealedDataIsRefusedByTheIngressAndNoResultComes) {
+  Scratch scratch;
+  RunRequest request = small_analytics(scratch);
+  request.tamper = [](const std::string& what, std::vector<uint8_t>& bytes) {
+    if (what == "data ingest") bytes[bytes.size() / 2] ^= 0x01;
+  };
+  const Ran ran = run(request);
+  EXPECT_EQ(ran.summary.outcome, RunOutcome::kPipelineFailed) << ran.log;
+  EXPECT_NE(ran.summary.reason.find("does not authenticate"), std::string::npos) << ran.summary.reason;
+  EXPECT_TRUE(ran.summary.output.empty());
+}
+
+TEST(ExamplesLyingHost, AlteredResultIsRefusedByTheOwner) {
+  Scratch scratch;
+  for (const bool in_token : {true, false}) {
+    RunRequest request = small_analytics(scratch);
+    request.tamper = [in_token](const std::string& what, std::vector<uint8_t>& bytes) {
+      if (what == "result") bytes[in_token ? 200 : bytes.size() - 20] ^= 0x01;  // the token, or the sealed bytes
+    };
+    const Ran ran = run(request);
+    EXPECT_EQ(ran.summary.outcome, RunOutcome::kResultRejected) << ran.log;
+    EXPECT_TRUE(ran.summary.output.empty());
+    EXPECT_FALSE(fs::exists(request.output_file));
+  }
+}
+
+}  // namespace
+}  // namespace mica::cli

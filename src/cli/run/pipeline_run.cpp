@@ -449,8 +449,12 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     }
     return "";
   };
+  auto carry = [&request](const std::string& what, std::vector<uint8_t> bytes) {
+    if (request.tamper) request.tamper(what, bytes);
+    return bytes;
+  };
   for (const auto& [ingress, owner] : owners) {
-    const auto offer = owner->offer();
+    const auto offer = carry("offer " + policy.components[ingress].name, owner->offer());
     if (auto r = write_inbox(*deployment, ingress, inbox_of(ingress), 1, MICA_INBOX_OFFER, offer); !r) {
       return fail(RunOutcome::kPipelineFailed, "the host cannot write the offer: " + r.error());
     }
@@ -519,7 +523,7 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     verify::OwnerSession& owner = *owners[ingress];
     const std::string& name = policy.components[ingress].name;
     out << "\n== the owner of '" << name << "' verifies its evidence before it sends anything\n";
-    const verify::EvidenceCheck check = owner.check_evidence(evidence[ingress]);
+    const verify::EvidenceCheck check = owner.check_evidence(carry("evidence " + name, evidence[ingress]));
     if (!check.accepted) {
       out << "owner of '" << name << "': REFUSED; nothing sent\n";
       for (const std::string& problem : check.problems) out << "  - " << problem << "\n";
@@ -542,15 +546,18 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
       out << "owner of '" << name << "': " << sealed.error().message << "\n";
       return false;
     }
+    const size_t sealed_size = sealed->size();
     summary.input_bytes += inputs[ingress].size();
-    summary.sealed_input_bytes += sealed->size();
-    if (auto r = write_inbox(*deployment, ingress, inbox_of(ingress), 2, MICA_INBOX_DATA, sealed.value()); !r) {
+    summary.sealed_input_bytes += sealed_size;
+    if (auto r = write_inbox(*deployment, ingress, inbox_of(ingress), 2, MICA_INBOX_DATA,
+                             carry("data " + name, std::move(sealed).value()));
+        !r) {
       out << "the host cannot write the sealed input: " << r.error() << "\n";
       return false;
     }
     summary.data_sent = true;
     out << "owner of '" << name << "': " << with_commas(inputs[ingress].size()) << " bytes sealed (AES-256-GCM, "
-        << with_commas(sealed->size()) << " bytes) into its inbox\n";
+        << with_commas(sealed_size) << " bytes) into its inbox\n";
     return true;
   };
   std::set<uint32_t> served;
@@ -590,7 +597,7 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
   }
 
   phases.next("open");
-  const verify::ResultCheck opened = owners[recipient]->open_result(results.front());
+  const verify::ResultCheck opened = owners[recipient]->open_result(carry("result", results.front()));
   summary.sealed_output_bytes = opened.sealed_size;
   if (!opened.accepted) {
     out << "owner of '" << policy.components[recipient].name << "': result REFUSED\n";

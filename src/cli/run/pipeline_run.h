@@ -46,6 +46,11 @@ struct RunRequest {
   bool verbose = false;               // every deployment step
   // Tests: a host that maps a channel's page into another realm.
   std::function<uint32_t(uint32_t channel, uint32_t endpoint)> misroute_channel;
+  // Tests: a host that alters what it carries. Called with what it is about
+  // to pass on -- "offer <component>", "data <component>" (written into an
+  // inbox), "evidence <component>", "result" (handed to an owner) -- and
+  // the bytes, which it may change.
+  std::function<void(const std::string& what, std::vector<uint8_t>& bytes)> tamper;
   // Tests: called after the run, before teardown, with the machine and the
   // deployment (to scan what the host could see).
   std::function<void(platform::Machine&, host::WorkflowDeployment&)> before_teardown;
