@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -301,6 +302,56 @@ TEST(ExamplesLyingHost, AlteredResultIsRefusedByTheOwner) {
     EXPECT_EQ(ran.summary.outcome, RunOutcome::kResultRejected) << ran.log;
     EXPECT_TRUE(ran.summary.output.empty());
     EXPECT_FALSE(fs::exists(request.output_file));
+  }
+}
+
+}  // namespace
+}  // namespace mica::cli
+
+namespace mica::cli {
+namespace {
+
+// --- Bad requests: refused before anything is deployed ----------------------------------------------------------
+
+TEST(ExamplesUsage, EveryBadRequestIsRefusedWithItsReasonBeforeDeployment) {
+  Scratch scratch;
+  const std::string records = scratch.write("records.csv", examples::analytics::generate(50, 1));
+  const std::string weights = scratch.write("weights.bin", "MICAMLP1");
+  struct Case {
+    std::string name;
+    std::function<void(RunRequest&)> change;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"no input for an ingress",
+       [](RunRequest& r) { r.inputs.clear(); },
+       "'ingest' takes input: give --input ingest=FILE"},
+      {"input for a component that is not an ingress",
+       [&](RunRequest& r) { r.inputs = {{"analytics", records}}; },
+       "'analytics' is not an ingress component"},
+      {"an unreadable input", [&](RunRequest& r) { r.inputs = {{"", scratch.path("missing.csv")}}; }, "cannot open"},
+      {"an input larger than the inbox",
+       [&](RunRequest& r) { r.inputs = {{"", scratch.write("big.csv", std::string(3u << 20, 'x'))}}; },
+       "does not fit 'ingest''s inbox window 'inbox'"},
+      {"a recipient that is not an ingress",
+       [](RunRequest& r) { r.recipient = "egress"; },
+       "--recipient 'egress' is not an ingress component"},
+      {"an image for a component the policy lacks",
+       [&](RunRequest& r) { r.images = {{"nobody", weights}}; },
+       "--image: the policy has no component 'nobody'"},
+      {"a policy that does not compile",
+       [&](RunRequest& r) { r.policy_file = scratch.write("bad.mica", "workflow broken;\nrealm x {\n"); },
+       "the policy does not compile"},
+  };
+  for (const Case& c : cases) {
+    RunRequest request = request_for("analytics", scratch);
+    request.inputs[""] = records;
+    c.change(request);
+    const Ran ran = run(request);
+    EXPECT_EQ(ran.summary.outcome, RunOutcome::kUsage) << c.name << "\n" << ran.log;
+    EXPECT_NE(ran.summary.reason.find(c.reason), std::string::npos) << c.name << ": " << ran.summary.reason;
+    EXPECT_FALSE(ran.summary.data_sent) << c.name;
+    EXPECT_EQ(ran.log.find("the host deploys"), std::string::npos) << c.name << ": nothing is deployed";
   }
 }
 

@@ -360,6 +360,12 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     return fail(RunOutcome::kUsage, "several ingress components: say whose owner gets the result (--recipient)");
   }
 
+  for (const auto& [name, file] : request.images) {
+    if (!deployed.compilation.checked->policy.find_component(name)) {
+      return fail(RunOutcome::kUsage, "--image: the policy has no component '" + name + "'");
+    }
+  }
+
   // --- The host deploys ------------------------------------------------------------------
   phases.next("deploy");
   out << "\n== the host deploys the workflow\n";
@@ -367,9 +373,6 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
   const host::WorkflowSpec spec = spec_of(deployed, request.images, spec_error);
   if (!spec_error.empty()) return fail(RunOutcome::kUsage, spec_error);
   for (const auto& [name, file] : request.images) {
-    if (!deployed.compilation.checked->policy.find_component(name)) {
-      return fail(RunOutcome::kUsage, "--image: the policy has no component '" + name + "'");
-    }
     out << "the host loads '" << file << "' for component '" << name << "'\n";
   }
   platform::MachineConfig machine_config;
