@@ -49,7 +49,11 @@ MicaHost::MicaHost()
       memory_(std::make_unique<Memory>(*machine_)),
       granules_(std::make_unique<host::RangeGranuleAllocator>(PhysAddr(machine_->dram().base()),
                                                               machine_->dram().size())),
-      rmi_(std::make_unique<host::RmiClient>([this](const SmcArgs& args) { return machine_->smc(args); })) {
+      rmi_(std::make_unique<host::RmiClient>([this](const SmcArgs& args) {
+        const SmcResult result = machine_->smc(args);
+        if (after_smc) after_smc(args, result);
+        return result;
+      })) {
   rmi_->set_logging(false);
 }
 
@@ -62,7 +66,9 @@ SmcResult MicaHost::smc(uint64_t fid, uint64_t x1, uint64_t x2, uint64_t x3, uin
   args.x[2] = x2;
   args.x[3] = x3;
   args.x[4] = x4;
-  return machine_->smc(args);
+  const SmcResult result = machine_->smc(args);
+  if (after_smc) after_smc(args, result);
+  return result;
 }
 
 Program& MicaHost::load(const std::string& name, unsigned num_recs) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,9 @@ class MicaHost {
   }
 
   std::vector<ExitRecord> exits;  // every exit of every program, in order
+  // Called after every SMC the host issues (its own and its RMI client's),
+  // with the arguments and the result.
+  std::function<void(const SmcArgs&, const SmcResult&)> after_smc;
 
  private:
   class Memory;
