@@ -386,6 +386,62 @@ TEST_F(LyingHost, ActivateWithAnUnmeasuredExtraRec) {
 
 // ===== Binding and workflows ================================================================
 
+// A descriptor for RTT_MAP_UNPROTECTED: the NS PA with S2AP read-write (or read-only).
+uint64_t ns_descriptor(PhysAddr pa, bool writable) { return pa.value() | (uint64_t{writable ? 0b11u : 0b01u} << 6); }
+
+TEST_F(LyingHost, BindARealmThatAlreadySharesMemoryWithTheHost) {
+  // While the realm is unbound no window applies: the host maps NS pages,
+  // writable, where alpha's `in` window will be and where alpha has no
+  // window at all, and only then binds the realm to alpha.
+  const BuiltRealm realm = build_realm();
+  const uint64_t rd = realm.realm.rd.value();
+  const uint64_t base = realm.realm.par_end();
+  create_rtts_down_to(realm.realm, base, 3);
+  ASSERT_EQ(rmi(R::kRttMapUnprotected, rd, base, 3, ns_descriptor(ns_granule(), true)).x[0], kSuccess);
+  ASSERT_EQ(rmi(R::kRttMapUnprotected, rd, base + 0x40000, 3, ns_descriptor(ns_granule(), true)).x[0], kSuccess);
+  expect_mica_refused(kErrorRealm, C::kRealmBind, rd, wf_.value(), spec_.component("alpha"));
+  EXPECT_FALSE(mica_realm(realm.realm).bound);
+  // Even with the pages unmapped, unprotected tables left behind are refused ...
+  ASSERT_EQ(rmi(R::kRttUnmapUnprotected, rd, base, 3).x[0], kSuccess);
+  ASSERT_EQ(rmi(R::kRttUnmapUnprotected, rd, base + 0x40000, 3).x[0], kSuccess);
+  expect_mica_refused(kErrorRealm, C::kRealmBind, rd, wf_.value(), spec_.component("alpha"));
+  // ... and once they are gone too, the realm binds; its windows are checked from then on.
+  for (int level = 3; level >= 1; --level) {
+    ASSERT_EQ(rmi(R::kRttDestroy, rd, base, static_cast<uint64_t>(level)).x[0], kSuccess);
+  }
+  ASSERT_EQ(bind(realm.realm, wf_, spec_.component("alpha")).x[0], kSuccess);
+  create_rtts_down_to(realm.realm, base, 3);
+  expect_core_refused(kErrorInput, R::kRttMapUnprotected, rd, base + 0x40000, 3, ns_descriptor(ns_granule(), true));
+}
+
+TEST_F(LyingHost, FoldAnInWindowPageIntoAWritableBlock) {
+  // Two adjacent windows fill one 2 MiB block: `in` (forced read-only) then
+  // `out`. The host maps every page asking for write access and folds the
+  // 512 pages into one writable block.
+  PolicySpec spec;
+  ComponentSpec delta = make_component("delta");
+  delta.windows = {make_window("a_in", true, 0, 0x10'0000), make_window("b_out", false, 0x10'0000, 0x10'0000)};
+  spec.components = {delta};
+  const PhysAddr wf = create_workflow(spec.encode());
+  const BuiltRealm realm = build_realm();
+  ASSERT_EQ(bind(realm.realm, wf, 0).x[0], kSuccess);
+  const uint64_t rd = realm.realm.rd.value();
+  const uint64_t base = realm.realm.par_end();
+  create_rtts_down_to(realm.realm, base, 3);
+  const PhysAddr ns = ns_granules(1);
+  const uint64_t block = ns.value() & ~0x1F'FFFFull;  // NS PAs for a contiguous block (never touched)
+  after_smc_ = nullptr;  // 512 mappings: the checker runs once after them
+  for (uint64_t i = 0; i < 512; ++i) {
+    ASSERT_EQ(rmi(R::kRttMapUnprotected, rd, base + i * kPage, 3, ns_descriptor(PhysAddr(block + i * kPage), true)).x[0],
+              kSuccess);
+  }
+  after_smc_ = [this](const SmcArgs& args, const SmcResult& result) { expect_invariants(checker_, args, result); };
+  EXPECT_TRUE(checker_.check().empty());
+  expect_core_refused(error_rtt(3), R::kRttFold, rd, base, 3);
+  EXPECT_EQ(read_entry(realm.realm, base, 3).level, 3);
+}
+
+
 TEST_F(LyingHost, BindToASecondWorkflow) {
   const BuiltRealm realm = bound("alpha");
   const PhysAddr other = create_workflow(spec_.encode());

@@ -357,18 +357,29 @@ class Check {
     }
   }
 
+  // Every byte of the mapping lies in some window of the component (RTT_FOLD
+  // may join pages of adjacent windows into one block), and a writable
+  // mapping has no byte in an `in` window.
   void window(const RealmWalk& walk, uint64_t ipa, int level, const Entry& e, const std::string& where) {
     const ext::ComponentPaths& paths = walk.rd->mica.paths;
     const uint64_t offset = ipa - walk.rd->ipa_size() / 2;
-    const uint64_t size = abi::rtt_map_size(level);
-    for (uint32_t i = 0; i < paths.window_count && i < policy::kMaxWindows; ++i) {
-      if (!paths.windows[i].contains(offset, size)) continue;
-      if (paths.windows[i].direction == policy::WindowDirection::kIn && e.writable) {
+    const uint64_t end = offset + abi::rtt_map_size(level);
+    uint64_t at = offset;
+    // Each step moves `at` to the end of a window: at most window_count steps.
+    for (uint32_t step = 0; step <= policy::kMaxWindows && at < end; ++step) {
+      const policy::Window* covering = nullptr;
+      for (uint32_t i = 0; i < paths.window_count && i < policy::kMaxWindows; ++i) {
+        if (paths.windows[i].contains(at, 1)) covering = &paths.windows[i];
+      }
+      if (covering == nullptr) {
+        fail(where, ": an unprotected mapping outside every window of its component (offset ", hex(at), ")");
+        return;
+      }
+      if (covering->direction == policy::WindowDirection::kIn && e.writable) {
         fail(where, ": writable inside an `in` window");
       }
-      return;
+      at = covering->offset + covering->size;
     }
-    fail(where, ": an unprotected mapping outside every window of its component");
   }
 
   void shared(RealmWalk& walk, uint64_t ipa, const Entry& e, const std::string& where) {
