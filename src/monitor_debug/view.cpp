@@ -167,6 +167,10 @@ uint64_t MonitorView::workflow_slot(uint8_t slot) const {
 
 bool MonitorView::vmid_in_use(uint16_t vmid) const { return monitor_.vmids_.in_use(vmid); }
 
+uint64_t MonitorView::vmid_word(uint32_t index) const {
+  return index < kVmidWords ? monitor_.vmids_.words_[index].load(std::memory_order_acquire) : 0;
+}
+
 bool MonitorView::mica_locks_free() const {
   return monitor_.mica_.scratch_lock_.load(std::memory_order_acquire) == 0 &&
          monitor_.mica_.slots_lock_.load(std::memory_order_acquire) == 0;

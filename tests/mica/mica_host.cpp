@@ -34,9 +34,9 @@ class MicaHost::Memory final : public host::PhysicalMemory {
 
 namespace {
 
-platform::MachineConfig machine_config() {
+platform::MachineConfig machine_config(uint64_t dram_size) {
   platform::MachineConfig config;
-  config.dram_size = 64ull << 20;
+  config.dram_size = dram_size;
   config.state_dir = ::testing::TempDir() + "/mica-realm-test-state";
   std::filesystem::create_directories(config.state_dir);
   return config;
@@ -44,8 +44,8 @@ platform::MachineConfig machine_config() {
 
 }  // namespace
 
-MicaHost::MicaHost()
-    : machine_(std::make_unique<platform::Machine>(machine_config())),
+MicaHost::MicaHost(uint64_t dram_size)
+    : machine_(std::make_unique<platform::Machine>(machine_config(dram_size))),
       memory_(std::make_unique<Memory>(*machine_)),
       granules_(std::make_unique<host::RangeGranuleAllocator>(PhysAddr(machine_->dram().base()),
                                                               machine_->dram().size())),
@@ -105,6 +105,8 @@ PhysAddr MicaHost::delegated() {
   EXPECT_TRUE(rmi_->granule_delegate(pa).ok());
   return pa;
 }
+
+PhysAddr MicaHost::ns_granule() { return granules_->allocate().value(); }
 
 PhysAddr MicaHost::create_workflow(const std::vector<uint8_t>& policy) {
   namespace wp = abi::workflow_params;

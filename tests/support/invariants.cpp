@@ -1,6 +1,8 @@
 #include "invariants.h"
 
+#include <cstring>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -23,16 +25,34 @@ std::string hex(uint64_t value) {
   return out.str();
 }
 
+// Where an RTT entry is, for messages (formatted only when one is needed).
+struct Where {
+  uint64_t rd;
+  uint64_t ipa;
+  int level;
+  EntryKind kind;
+};
+std::ostream& operator<<(std::ostream& out, const Where& w) {
+  return out << "realm " << hex(w.rd) << " IPA " << hex(w.ipa) << " (level " << w.level << ", "
+             << debug::entry_kind_name(w.kind) << ")";
+}
+
 // One check: the view, what it found so far, and the violations.
 class Check {
  public:
   Check(const Monitor& monitor, const platform::Gpt& gpt, std::map<uint64_t, std::vector<uint8_t>>& rims,
-        const std::vector<PhysAddr>& running)
-      : view_(monitor), gpt_(gpt), rims_(rims) {
+        const std::vector<PhysAddr>& running, std::vector<uint64_t> (&owners)[3], std::vector<uint16_t>& mappings)
+      : view_(monitor), gpt_(gpt), rims_(rims), rtt_owner_(owners[0]), data_owner_(owners[1]), aux_owner_(owners[2]),
+        share_mappings_(mappings) {
     for (const PhysAddr rec : running) running_.insert(rec.value());
   }
 
   std::vector<std::string> run() {
+    const size_t count = view_.granule_count();
+    rtt_owner_.assign(count, 0);
+    data_owner_.assign(count, 0);
+    aux_owner_.assign(count, 0);
+    share_mappings_.assign(count, 0);
     granules();
     workflows();
     realms();
@@ -65,7 +85,7 @@ class Check {
         fail("granule ", hex(pa.value()), " has no valid state (", static_cast<unsigned>(g.state), ")");
         continue;
       }
-      by_state_[static_cast<unsigned>(g.state)].push_back(pa);
+      if (g.state != GranuleState::kUndelegated) by_state_[static_cast<unsigned>(g.state)].push_back(pa);
       if (g.locked) fail("granule ", hex(pa.value()), " (", granule_state_name(g.state), ") is locked at a quiescent point");
       const platform::Pas pas = gpt_.pas(pa);
       // The monitor owns exactly the granules in the Realm PAS (a granule it
@@ -79,12 +99,9 @@ class Check {
         fail("granule ", hex(pa.value()), " is ", granule_state_name(g.state), " with reference count ", g.refcount);
       }
       if (g.state == GranuleState::kDelegated) {
-        const uint8_t* bytes = view_.bytes(pa);
-        for (uint64_t b = 0; b < kGranuleSize; ++b) {
-          if (bytes[b] != 0) {
-            fail("DELEGATED granule ", hex(pa.value()), " is not zero (byte ", b, ")");
-            break;
-          }
+        static const uint8_t kZero[kGranuleSize] = {};
+        if (std::memcmp(view_.bytes(pa), kZero, kGranuleSize) != 0) {
+          fail("DELEGATED granule ", hex(pa.value()), " is not zero");
         }
       }
     }
@@ -92,10 +109,18 @@ class Check {
 
   const std::vector<PhysAddr>& all(GranuleState state) const { return by_state_[static_cast<unsigned>(state)]; }
 
-  // Claims `pa` for `owner`; a second claim is a violation.
-  void own(std::map<uint64_t, uint64_t>& owners, PhysAddr pa, uint64_t owner, const char* what) {
-    const auto [it, fresh] = owners.emplace(pa.value(), owner);
-    if (!fresh) fail(what, " ", hex(pa.value()), " belongs to both ", hex(it->second), " and ", hex(owner));
+  // Index of a tracked granule (callers check tracks() or the state first).
+  size_t index(PhysAddr pa) const { return static_cast<size_t>((pa.value() - view_.dram_base().value()) >> kGranuleShift); }
+
+  // Claims the tracked granule `pa` for `owner`; a second claim is a violation.
+  void own(std::vector<uint64_t>& owners, PhysAddr pa, uint64_t owner, const char* what) {
+    if (!view_.tracks(pa)) return;
+    uint64_t& slot = owners[index(pa)];
+    if (slot != 0) fail(what, " ", hex(pa.value()), " belongs to both ", hex(slot), " and ", hex(owner));
+    slot = owner;
+  }
+  bool owned(const std::vector<uint64_t>& owners, PhysAddr pa) const {
+    return view_.tracks(pa) && owners[index(pa)] != 0;
   }
 
   // --- Workflows, their aux granules and the slot table. ---
@@ -292,7 +317,7 @@ class Check {
           ++references;
           if (!is(e.pa, GranuleState::kRtt)) {
             fail("RTT ", hex(t.pa.value()), " entry ", index, " points at ", hex(e.pa.value()), ", not an RTT");
-          } else if (rtt_owner_.count(e.pa.value()) != 0) {
+          } else if (owned(rtt_owner_, e.pa)) {
             fail("RTT ", hex(e.pa.value()), " is reachable twice");
           } else {
             own(rtt_owner_, e.pa, walk.rd_pa.value(), "RTT");
@@ -313,8 +338,7 @@ class Check {
   void entry(RealmWalk& walk, PhysAddr table, int level, uint64_t ipa, const Entry& e) {
     const RealmDescriptor& rd = *walk.rd;
     const bool in_par = rd.in_par(Ipa(ipa));
-    const std::string where = "realm " + hex(walk.rd_pa.value()) + " IPA " + hex(ipa) + " (level " +
-                              std::to_string(level) + ", " + debug::entry_kind_name(e.kind) + ")";
+    const Where where{walk.rd_pa.value(), ipa, level, e.kind};
     switch (e.kind) {
       case EntryKind::kMalformed:
         fail(where, ": malformed entry ", hex(e.raw), " in RTT ", hex(table.value()));
@@ -341,8 +365,12 @@ class Check {
             fail(where, ": maps ", hex(data.value()), ", which is not DATA");
             return;
           }
-          const auto [it, fresh] = data_owner_.emplace(data.value(), walk.rd_pa.value());
-          if (!fresh) fail("DATA granule ", hex(data.value()), " is mapped twice (realms ", hex(it->second), " and ", hex(walk.rd_pa.value()), ")");
+          uint64_t& owner = data_owner_[index(data)];
+          if (owner != 0) {
+            fail("DATA granule ", hex(data.value()), " is mapped twice (realms ", hex(owner), " and ",
+                 hex(walk.rd_pa.value()), ")");
+          }
+          owner = walk.rd_pa.value();
         }
         walk.data += granules;
         return;
@@ -360,7 +388,7 @@ class Check {
   // Every byte of the mapping lies in some window of the component (RTT_FOLD
   // may join pages of adjacent windows into one block), and a writable
   // mapping has no byte in an `in` window.
-  void window(const RealmWalk& walk, uint64_t ipa, int level, const Entry& e, const std::string& where) {
+  void window(const RealmWalk& walk, uint64_t ipa, int level, const Entry& e, const Where& where) {
     const ext::ComponentPaths& paths = walk.rd->mica.paths;
     const uint64_t offset = ipa - walk.rd->ipa_size() / 2;
     const uint64_t end = offset + abi::rtt_map_size(level);
@@ -382,7 +410,7 @@ class Check {
     }
   }
 
-  void shared(RealmWalk& walk, uint64_t ipa, const Entry& e, const std::string& where) {
+  void shared(RealmWalk& walk, uint64_t ipa, const Entry& e, const Where& where) {
     const RealmDescriptor& rd = *walk.rd;
     if (!rd.in_par(Ipa(ipa))) fail(where, ": outside the PAR");
     if (e.executable) fail(where, ": a channel page mapped executable");
@@ -390,7 +418,7 @@ class Check {
       fail(where, ": maps ", hex(e.pa.value()), ", which is not SHARED");
       return;
     }
-    share_mappings_[e.pa.value()] += 1;
+    share_mappings_[index(e.pa)] += 1;
     if (!walk.shares.insert(e.pa.value()).second) fail(where, ": SHARED ", hex(e.pa.value()), " mapped twice in one realm");
     if (!rd.mica.bound || walk.policy == nullptr) {
       fail(where, ": a channel page in a realm that is not bound");
@@ -456,15 +484,15 @@ class Check {
   // --- Granules that must have exactly one owner. ---
   void owners() {
     for (const PhysAddr pa : all(GranuleState::kRtt)) {
-      if (rtt_owner_.count(pa.value()) == 0) fail("RTT ", hex(pa.value()), " belongs to no realm");
+      if (!owned(rtt_owner_, pa)) fail("RTT ", hex(pa.value()), " belongs to no realm");
     }
     for (const PhysAddr pa : all(GranuleState::kData)) {
-      if (data_owner_.count(pa.value()) == 0) fail("DATA ", hex(pa.value()), " is mapped by no realm");
+      if (!owned(data_owner_, pa)) fail("DATA ", hex(pa.value()), " is mapped by no realm");
       if (granule(pa).refcount != 0) fail("DATA ", hex(pa.value()), " has a reference count");
     }
     for (const GranuleState state : {GranuleState::kRecAux, GranuleState::kWorkflowAux}) {
       for (const PhysAddr pa : all(state)) {
-        if (aux_owner_.count(pa.value()) == 0) fail(granule_state_name(state), " ", hex(pa.value()), " has no owner");
+        if (!owned(aux_owner_, pa)) fail(granule_state_name(state), " ", hex(pa.value()), " has no owner");
         if (granule(pa).refcount != 0) fail(granule_state_name(state), " ", hex(pa.value()), " has a reference count");
       }
     }
@@ -497,7 +525,7 @@ class Check {
     for (const PhysAddr pa : all(GranuleState::kShared)) {
       const std::string name = "SHARED " + hex(pa.value());
       const uint16_t counted = granule(pa).refcount;
-      const uint64_t mapped = share_mappings_.count(pa.value()) != 0 ? share_mappings_[pa.value()] : 0;
+      const uint64_t mapped = share_mappings_[index(pa)];
       if (counted != mapped) fail(name, " is mapped ", mapped, " times, reference count ", counted);
       ext::ShareTag tag{};
       if (!view_.share_tag(pa, tag)) continue;
@@ -531,10 +559,18 @@ class Check {
 
   // --- VMIDs: in use exactly for live realms. ---
   void vmids() {
-    for (uint32_t v = 0; v < VmidSet::kVmidCount; ++v) {
-      const bool used = view_.vmid_in_use(static_cast<uint16_t>(v));
-      const bool live = realm_vmids_.count(static_cast<uint16_t>(v)) != 0;
-      if (used != live) fail("VMID ", v, live ? " of a live realm is not reserved" : " is reserved by no realm");
+    for (uint32_t w = 0; w < MonitorView::kVmidWords; ++w) {
+      uint64_t live = 0;
+      for (auto it = realm_vmids_.lower_bound(static_cast<uint16_t>(w * 64));
+           it != realm_vmids_.end() && *it < (w + 1) * 64; ++it) {
+        live |= uint64_t{1} << (*it % 64);
+      }
+      const uint64_t used = view_.vmid_word(w);
+      if (used == live) continue;
+      for (uint32_t bit = 0; bit < 64; ++bit) {
+        const bool u = (used >> bit) & 1, l = (live >> bit) & 1;
+        if (u != l) fail("VMID ", w * 64 + bit, l ? " of a live realm is not reserved" : " is reserved by no realm");
+      }
     }
   }
 
@@ -543,14 +579,17 @@ class Check {
   std::map<uint64_t, std::vector<uint8_t>>& rims_;
   std::vector<std::string> violations_;
   std::vector<PhysAddr> by_state_[16];
-  std::map<uint64_t, uint64_t> rtt_owner_, data_owner_, aux_owner_;
+  // Per granule (by index): who owns it (0: nobody), and how often a SHARED one is mapped.
+  std::vector<uint64_t>& rtt_owner_;
+  std::vector<uint64_t>& data_owner_;
+  std::vector<uint64_t>& aux_owner_;
+  std::vector<uint16_t>& share_mappings_;
   std::map<uint64_t, ext::WorkflowDescriptor> workflows_;
   std::map<uint64_t, std::unique_ptr<policy::Policy>> policies_;
   std::map<unsigned, uint64_t> wf_by_slot_;
   std::map<uint64_t, RealmDescriptor> realms_;
   std::map<uint64_t, uint64_t> realm_refs_;
   std::map<uint64_t, uint32_t> bound_to_;
-  std::map<uint64_t, uint64_t> share_mappings_;
   std::set<uint16_t> realm_vmids_;
   std::set<uint64_t> running_;
 };
@@ -559,7 +598,7 @@ class Check {
 
 std::vector<std::string> InvariantChecker::check(const std::vector<PhysAddr>& running) {
   ++checks_;
-  return Check(monitor_, gpt_, rims_, running).run();
+  return Check(monitor_, gpt_, rims_, running, owners_, mappings_).run();
 }
 
 std::string describe(const std::vector<std::string>& violations) {

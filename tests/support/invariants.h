@@ -56,6 +56,10 @@ class InvariantChecker {
   // RD -> (hash algorithm, RIM) of every realm seen ACTIVE or SYSTEM_OFF.
   std::map<uint64_t, std::vector<uint8_t>> rims_;
   uint64_t checks_ = 0;
+  // Per-granule tables a check fills, kept between checks so that checking
+  // after every call allocates nothing per granule.
+  std::vector<uint64_t> owners_[3];
+  std::vector<uint16_t> mappings_;
 };
 
 // Joins violations into one message (for assertions and fuzzers).

@@ -27,7 +27,7 @@ void host_call(RecRun& run, Result& result) {
   }
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, page_of(ipa));
   if (!page.mapped()) {
-    if (page.ripas == abi::Ripas::kEmpty) {
+    if (page.refused()) {
       result.returns(static_cast<uint64_t>(abi::RsiStatus::kErrorInput));
     } else {
       result.stage2_abort(page.level());
@@ -52,7 +52,7 @@ Completion complete_host_call(RecRun& run, const uint64_t (&host_gprs)[abi::rec_
   const Ipa ipa = rec.host_call_ipa;
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, page_of(ipa));
   if (!page.mapped()) {
-    if (page.ripas != abi::Ripas::kEmpty) {
+    if (!page.refused()) {
       // The host unmapped the page meanwhile: it must map it again first.
       emulated_stage2_abort_exit(run, page.level(), ipa.value());
       return Completion::kStage2Abort;

@@ -89,6 +89,9 @@ class MonitorView {
   // The raw content of workflow slot 1..kMaxWorkflows (0: free; 1: reserved by a create in flight).
   uint64_t workflow_slot(uint8_t slot) const;
   bool vmid_in_use(uint16_t vmid) const;
+  // The VMID set as 64-bit words (bit v % 64 of word v / 64: VMID v in use).
+  static constexpr uint32_t kVmidWords = VmidSet::kVmidCount / 64;
+  uint64_t vmid_word(uint32_t index) const;
   // The Mica scratch lock and slot lock are free.
   bool mica_locks_free() const;
 
