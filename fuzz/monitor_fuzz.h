@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,10 +106,25 @@ inline platform::MachineConfig machine_config(uint64_t dram_size) {
   return c;
 }
 
-// A machine, the monitor on the fuzz platform, the checker over both.
+// A machine, the monitor on the fuzz platform, the checker over both. Made
+// once per process (a machine and a monitor take milliseconds to build) and
+// reset() to a freshly booted state before every input: DRAM zero, every
+// granule NS in the GPT, a new monitor and a new checker.
 struct World {
-  explicit World(uint64_t dram_size)
-      : machine(machine_config(dram_size)), platform(machine), monitor(platform), checker(monitor, machine.gpt()) {}
+  explicit World(uint64_t dram_size) : machine(machine_config(dram_size)), platform(machine) { reset(); }
+
+  void reset() {
+    checker.reset();
+    monitor.reset();
+    platform.steps.clear();
+    std::memset(machine.dram().host_view(), 0, machine.dram().size());
+    for (uint64_t i = 0; i < machine.dram().size() / kGranuleSize; ++i) {
+      machine.gpt().set(granule(i), platform::Pas::kNonSecure);
+    }
+    monitor.emplace(platform);
+    checker.emplace(*monitor, machine.gpt());
+    checking = true;
+  }
 
   PhysAddr granule(uint64_t index) const { return PhysAddr(machine.config().dram_base + index * kGranuleSize); }
 
@@ -123,7 +139,7 @@ struct World {
     args.x[4] = x4;
     args.x[5] = x5;
     args.x[6] = x6;
-    const SmcResult result = monitor.handle_rmi(args);
+    const SmcResult result = monitor->handle_rmi(args);
     if (checking) check(args, result);
     return result;
   }
@@ -135,7 +151,7 @@ struct World {
     return call(monitor::abi::mica_rmi_fid(c), x1, x2, x3, x4).x[0];
   }
   void check(const SmcArgs& args, const SmcResult& result) {
-    const std::vector<std::string> violations = checker.check();
+    const std::vector<std::string> violations = checker->check();
     if (violations.empty()) return;
     std::fprintf(stderr, "after SMC 0x%llx (X1 0x%llx X2 0x%llx X3 0x%llx) -> 0x%llx:\n%s",
                  static_cast<unsigned long long>(args.x[0]), static_cast<unsigned long long>(args.x[1]),
@@ -153,8 +169,8 @@ struct World {
 
   platform::Machine machine;
   FuzzPlatform platform;
-  monitor::Monitor monitor;
-  monitor::testing::InvariantChecker checker;
+  std::optional<monitor::Monitor> monitor;
+  std::optional<monitor::testing::InvariantChecker> checker;
   bool checking = true;
 };
 

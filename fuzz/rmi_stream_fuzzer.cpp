@@ -34,7 +34,7 @@ constexpr uint64_t kIpas[] = {0,           0x1000,      0x20'0000,           0x1
                               0xFF'FFFF'F000};
 
 const std::vector<uint8_t>& policy(unsigned which) {
-  static const std::vector<uint8_t> policies[2] = [] {
+  static const std::array<std::vector<uint8_t>, 2> policies = [] {
     using namespace mica::monitor::testing;
     PolicySpec a;
     ComponentSpec w = make_component("writer");
@@ -200,7 +200,7 @@ struct Stream {
         if (in.pick(2) == 0) {
           const abi::Ripas value = in.pick(2) == 0 ? abi::Ripas::kEmpty : abi::Ripas::kRam;
           const bool destroyed = in.pick(2) == 0;
-          w.monitor.test_set_ripas_request(PhysAddr(rec), Ipa(base), Ipa(top), value, destroyed);
+          w.monitor->test_set_ripas_request(PhysAddr(rec), Ipa(base), Ipa(top), value, destroyed);
         }
         w.rmi(R::kRttSetRipas, rd, rec, base, top);
         break;
@@ -217,7 +217,7 @@ struct Stream {
         if (in.pick(2) == 0) {
           const uint64_t fid = in.pick(2) == 0 ? abi::psci::kCpuOn64 : abi::psci::kAffinityInfo64;
           const uint64_t mpidr = in.pick(3), entry = ipa(), context = in.u64();
-          w.monitor.test_set_psci_request(PhysAddr(caller), fid, mpidr, entry, context);
+          w.monitor->test_set_psci_request(PhysAddr(caller), fid, mpidr, entry, context);
         }
         const uint64_t status = in.pick(2) == 0 ? 0 : static_cast<uint64_t>(int64_t{-3});
         w.rmi(R::kPsciComplete, caller, target, status);
@@ -242,7 +242,8 @@ struct Stream {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto world = std::make_unique<World>(kDramSize);
+  static World* const world = new World(kDramSize);
+  world->reset();
   Input in(data, size);
   Stream stream{*world, in};
   for (unsigned n = 0; n < 400 && !in.empty(); ++n) stream.one();
