@@ -433,6 +433,18 @@ TEST_F(HostileRealm, RegistersCarryNoSecretOut) {
   }
 }
 
+TEST_F(HostileRealm, HvcFindsNoHypervisor) {
+  Program& p = deploy("mica_hostile_hvc", closed_policy());
+  host_.activate(p);
+  ASSERT_TRUE(run_until_off(p));
+  EXPECT_EQ(word(1), 0x48564321u);
+  EXPECT_EQ(word(2), 0u);
+  const uint64_t esr_el1 = rec_of(p).cpu.esr_el1;
+  EXPECT_EQ(ec_of(esr_el1), 0x00u) << "ESR_EL1 0x" << std::hex << esr_el1;  // undefined instruction
+  expect_nothing_but_system_off(p);
+  for (const ExitRecord& e : exits_of(p)) EXPECT_EQ(std::count(std::begin(e.gprs), std::end(e.gprs), kSecret), 0);
+}
+
 TEST_F(HostileRealm, PsciCallsThePolicyClosesAreDenied) {
   Program& p = deploy("mica_hostile_psci_rest", closed_policy());
   host_.activate(p);
