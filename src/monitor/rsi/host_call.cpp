@@ -57,8 +57,9 @@ Completion complete_host_call(RecRun& run, const uint64_t (&host_gprs)[abi::rec_
       emulated_stage2_abort_exit(run, page.level(), ipa.value());
       return Completion::kStage2Abort;
     }
-    // The realm gave the page up (RIPAS EMPTY): the results have nowhere to
-    // go and are dropped; X0 stays as it was.
+    // The realm gave the page up (RIPAS EMPTY; or it is a channel page,
+    // which never holds a call): the results have nowhere to go and are
+    // dropped; X0 stays as it was.
     rec.host_call_pending = false;
     return Completion::kDone;
   }
