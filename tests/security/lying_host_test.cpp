@@ -31,7 +31,9 @@ constexpr uint64_t kPage = kGranuleSize;
 
 class LyingHost : public MicaTest {
  protected:
-  LyingHost() : checker_(monitor(), machine().gpt()) {
+  // 4 MiB are plenty for three realms and two workflows, and keep the
+  // snapshots of every refusal (all of DRAM, twice) quick.
+  LyingHost() : MicaTest(4ull << 20), checker_(monitor(), machine().gpt()) {
     after_smc_ = [this](const SmcArgs& args, const SmcResult& result) { expect_invariants(checker_, args, result); };
     ComponentSpec alpha = make_component("alpha");
     alpha.windows = {make_window("feed", true, 0, 2 * kPage), make_window("drain", false, 0x10000, kPage)};
@@ -92,7 +94,7 @@ TEST_F(LyingHost, ObjectArgumentsOutsideDramOrUnaligned) {
   const BuiltRealm realm = bound("alpha");
   const PhysAddr share = create_share(wf_, pipe_);
   const uint64_t bad[] = {0x1000,                        // below DRAM: device memory
-                          kDramBase + kDramSize,         // just past the end of DRAM
+                          kDramBase + dram_size_,        // just past the end of DRAM
                           uint64_t{1} << 48,             // beyond a 48-bit PA
                           ~uint64_t{0} & ~(kPage - 1),   // the top granule of the PA space
                           realm.realm.rd.value() + 0x800};  // inside a real RD, unaligned
