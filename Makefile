@@ -6,7 +6,7 @@ CMAKE_ARGS ?=
 # CI builds (CI=true) and local builds alike use -Werror and ASan/UBSan for tests.
 CONFIG_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICA_WERROR=ON -DMICA_SANITIZE=ON $(CMAKE_ARGS)
 
-.PHONY: all deps configure build test demo monitor-aarch64 bench fuzz tcb clean
+.PHONY: all deps configure build test check-sanitizers demo monitor-aarch64 bench fuzz tcb clean
 
 all: build
 
@@ -24,6 +24,18 @@ build: deps $(BUILD)/build.ninja
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The whole suite under ASan+UBSan (what `make test` builds and runs), then
+# the concurrency tests (tests/security/concurrency_test.cpp) rebuilt with
+# ThreadSanitizer in build-tsan and run TSAN_REPEAT times; any report fails.
+# CI runs `make test` only (docs/security.md says why).
+TSAN_REPEAT ?= 5
+check-sanitizers: test
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICA_TSAN=ON -DMICA_SANITIZE=OFF \
+	  -DMICA_WERROR=OFF $(CMAKE_ARGS)
+	cmake --build build-tsan --target mica_concurrency_test -j $(JOBS)
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+	  build-tsan/bin/mica_concurrency_test --gtest_repeat=$(TSAN_REPEAT)
 
 # The demo: private inference with two owners who do not trust each other
 # (examples/inference). `mica run` deploys it from its policy on the emulated
@@ -82,4 +94,4 @@ tcb: monitor-aarch64
 	@cat docs/tcb.md
 
 clean:
-	rm -rf $(BUILD) build-aarch64 build-fuzz build-bench
+	rm -rf $(BUILD) build-aarch64 build-fuzz build-bench build-tsan

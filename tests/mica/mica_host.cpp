@@ -34,9 +34,9 @@ class MicaHost::Memory final : public host::PhysicalMemory {
 
 namespace {
 
-platform::MachineConfig machine_config() {
+platform::MachineConfig machine_config(uint64_t dram_size) {
   platform::MachineConfig config;
-  config.dram_size = 64ull << 20;
+  config.dram_size = dram_size;
   config.state_dir = ::testing::TempDir() + "/mica-realm-test-state";
   std::filesystem::create_directories(config.state_dir);
   return config;
@@ -44,12 +44,16 @@ platform::MachineConfig machine_config() {
 
 }  // namespace
 
-MicaHost::MicaHost()
-    : machine_(std::make_unique<platform::Machine>(machine_config())),
+MicaHost::MicaHost(uint64_t dram_size)
+    : machine_(std::make_unique<platform::Machine>(machine_config(dram_size))),
       memory_(std::make_unique<Memory>(*machine_)),
       granules_(std::make_unique<host::RangeGranuleAllocator>(PhysAddr(machine_->dram().base()),
                                                               machine_->dram().size())),
-      rmi_(std::make_unique<host::RmiClient>([this](const SmcArgs& args) { return machine_->smc(args); })) {
+      rmi_(std::make_unique<host::RmiClient>([this](const SmcArgs& args) {
+        const SmcResult result = machine_->smc(args);
+        if (after_smc) after_smc(args, result);
+        return result;
+      })) {
   rmi_->set_logging(false);
 }
 
@@ -62,7 +66,9 @@ SmcResult MicaHost::smc(uint64_t fid, uint64_t x1, uint64_t x2, uint64_t x3, uin
   args.x[2] = x2;
   args.x[3] = x3;
   args.x[4] = x4;
-  return machine_->smc(args);
+  const SmcResult result = machine_->smc(args);
+  if (after_smc) after_smc(args, result);
+  return result;
 }
 
 Program& MicaHost::load(const std::string& name, unsigned num_recs) {
@@ -99,6 +105,8 @@ PhysAddr MicaHost::delegated() {
   EXPECT_TRUE(rmi_->granule_delegate(pa).ok());
   return pa;
 }
+
+PhysAddr MicaHost::ns_granule() { return granules_->allocate().value(); }
 
 PhysAddr MicaHost::create_workflow(const std::vector<uint8_t>& policy) {
   namespace wp = abi::workflow_params;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,7 +53,8 @@ class MicaHost {
   static constexpr uint64_t kRamSize = 2ull << 20;
   static constexpr uint64_t kChannelIpa = 0x8000'0000;
 
-  MicaHost();
+  // A fresh emulated machine with `dram_size` bytes of DRAM.
+  explicit MicaHost(uint64_t dram_size = 64ull << 20);
   ~MicaHost();
 
   platform::Machine& machine() { return *machine_; }
@@ -66,6 +68,8 @@ class MicaHost {
     return smc(abi::mica_rmi_fid(command), x1, x2, x3, x4);
   }
   PhysAddr delegated();
+  // A fresh NS granule of the host's (not delegated).
+  PhysAddr ns_granule();
   PhysAddr create_workflow(const std::vector<uint8_t>& policy);
   void bind(Program& program, PhysAddr wf, uint32_t component);
   // `pages` fresh SHARED granules of `channel`, in page order.
@@ -91,6 +95,9 @@ class MicaHost {
   }
 
   std::vector<ExitRecord> exits;  // every exit of every program, in order
+  // Called after every SMC the host issues (its own and its RMI client's),
+  // with the arguments and the result.
+  std::function<void(const SmcArgs&, const SmcResult&)> after_smc;
 
  private:
   class Memory;

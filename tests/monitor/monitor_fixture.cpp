@@ -34,7 +34,9 @@ SmcResult MonitorTest::smc(uint64_t fid, uint64_t x1, uint64_t x2, uint64_t x3, 
   args.x[4] = x4;
   args.x[5] = x5;
   args.x[6] = x6;
-  return machine_.smc(args);
+  const SmcResult result = machine_.smc(args);
+  if (after_smc_) after_smc_(args, result);
+  return result;
 }
 
 PhysAddr MonitorTest::ns_granule() { return ns_granules(1); }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,10 @@ class MonitorTest : public ::testing::Test {
                            uint64_t x3 = 0, uint64_t x4 = 0, uint64_t x5 = 0);
 
   static std::string hex(const uint8_t* bytes, size_t len);
+
+  // Called after every SMC the fixture issues, with its arguments and result
+  // (the adversarial suites run the invariant checker here).
+  std::function<void(const SmcArgs&, const SmcResult&)> after_smc_;
 
   uint64_t dram_size_;
   platform::Machine machine_;

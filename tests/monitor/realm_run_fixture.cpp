@@ -41,7 +41,11 @@ SmcResult RealmRunTest::rmi(RmiCommand command, uint64_t x1, uint64_t x2, uint64
   args.x[3] = x3;
   args.x[4] = x4;
   args.x[5] = x5;
-  return monitor_->handle_rmi(args);
+  ++rmi_depth_;
+  const SmcResult result = monitor_->handle_rmi(args);
+  --rmi_depth_;
+  if (rmi_depth_ == 0 && after_smc_) after_smc_(args, result);
+  return result;
 }
 
 PhysAddr RealmRunTest::ns_granule() {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -141,6 +142,12 @@ class RealmRunTest : public ::testing::Test {
 
   // Queues a step of the scripted realm CPU for `rec_pa`.
   void script(PhysAddr rec_pa, CpuStep s) { platform_.script(rec_pa, std::move(s)); }
+
+  // Called after every outermost RMI call (not after calls a test issues
+  // from inside a REC_ENTER, e.g. from platform_.on_run), with its arguments
+  // and result: the adversarial suites run the invariant checker here.
+  std::function<void(const SmcArgs&, const SmcResult&)> after_smc_;
+  unsigned rmi_depth_ = 0;
 
   platform::Machine machine_;
   ScriptedPlatform platform_;

@@ -7,6 +7,7 @@
 #include "mica/hooks.h"
 #include "mica/workflow.h"
 #include "s2tt/descriptor.h"
+#include "s2tt/rtt.h"
 
 namespace mica::monitor::ext {
 
@@ -29,6 +30,29 @@ ComponentPaths paths_of(const policy::Component& component) {
   return paths;
 }
 
+// True if the realm's unprotected IPA half holds nothing: every root entry
+// there is UNASSIGNED_NS (no mapping, no table). While a realm is unbound no
+// window applies to what the host maps there; a bound realm must start with
+// an empty half, so that every unprotected mapping it ever has went through
+// RMI_RTT_MAP_UNPROTECTED's window check. Root entries never straddle the
+// half (a root entry maps at most half the IPA space). The roots are locked
+// one at a time under the RD (RD -> RTTs).
+bool unprotected_half_empty(GranuleTable& granules, const RealmDescriptor& rd) {
+  const uint64_t step = s2tt::map_size(rd.start_level);
+  const uint64_t half = rd.ipa_size() / 2;
+  for (unsigned r = 0; r < rd.num_root_rtts; ++r) {
+    GranuleLock root = granules.lock_owned(rd.rtt_base.plus(uint64_t{r} * kGranuleSize), GranuleState::kRtt);
+    const s2tt::RttTable& table = root.as<s2tt::RttTable>();
+    for (unsigned i = 0; i < abi::kRttEntriesPerTable; ++i) {
+      const uint64_t ipa = (uint64_t{r} * abi::kRttEntriesPerTable + i) * step;
+      if (ipa < half) continue;
+      if (!rd.below_ipa_size(Ipa(ipa))) return true;
+      if (table.get(i).state(rd.start_level) != s2tt::EntryState::kUnassignedNs) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Status realm_bind(Context& ctx, const SmcArgs& in, Outputs& out) {
@@ -41,13 +65,17 @@ Status realm_bind(Context& ctx, const SmcArgs& in, Outputs& out) {
   if (rd_pa == wf_pa) return error_input();
   GranuleLock rd_lock = ctx.granules.find_lock(rd_pa, GranuleState::kRd);
   if (!rd_lock) return error_input();
+  RealmDescriptor& rd = rd_lock.as<RealmDescriptor>();
+  // Read now, before the WORKFLOW lock (RD -> RTTs -> WORKFLOW); it stays true
+  // while the RD is held. Reported in the order below.
+  const bool half_empty = unprotected_half_empty(ctx.granules, rd);
   GranuleLock wf_lock = ctx.granules.find_lock(wf_pa, GranuleState::kWorkflow);
   if (!wf_lock) return error_input();
-  RealmDescriptor& rd = rd_lock.as<RealmDescriptor>();
   WorkflowDescriptor& wf = wf_lock.as<WorkflowDescriptor>();
   if (component >= wf.component_count) return error_input();
   if (rd.state != RealmState::kNew) return error_realm();
   if (rd.mica.bound) return error_realm();
+  if (!half_empty) return error_realm();
   if (wf.components[component].rd.value() != 0) return error_input();
 
   // Commit.

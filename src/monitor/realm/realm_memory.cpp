@@ -19,6 +19,7 @@ ProtectedPage lookup_protected_page(GranuleTable& granules, PhysAddr rd_pa, Ipa 
   const s2tt::Rtte entry = page.where.entry();
   const s2tt::EntryState state = entry.state(level);
   page.ripas = s2tt::ripas_of(state);
+  page.channel = state == s2tt::EntryState::kAssignedShared;
   if (state == s2tt::EntryState::kAssignedRam) {
     // A block maps consecutive DATA granules; pick the one holding page_ipa.
     const uint64_t offset = page_ipa.value() - s2tt::align_down(page_ipa, level).value();

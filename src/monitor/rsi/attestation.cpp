@@ -136,11 +136,12 @@ void attest_token_continue(RecRun& run, Result& result) {
       return result.returns(status(abi::RsiStatus::kErrorUnknown));
     }
   }
-  // 3. The destination page: EMPTY is the realm's error; an unmapped page the
-  //    host must map first (the call is retried; the signed token is kept).
+  // 3. The destination page: EMPTY (or a Mica channel page) is the realm's
+  //    error; an unmapped page the host must map first (the call is
+  //    retried; the signed token is kept).
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, granule);
   if (!page.mapped()) {
-    if (page.ripas == abi::Ripas::kEmpty) return result.returns(status(abi::RsiStatus::kErrorInput));
+    if (page.refused()) return result.returns(status(abi::RsiStatus::kErrorInput));
     return result.stage2_abort(page.level());
   }
   // 4. An empty buffer copies nothing.

@@ -16,7 +16,7 @@ void realm_config(RecRun& run, Result& result) {
   }
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, ipa);
   if (!page.mapped()) {
-    if (page.ripas == abi::Ripas::kEmpty) {
+    if (page.refused()) {
       result.returns(static_cast<uint64_t>(abi::RsiStatus::kErrorInput));
     } else {
       result.stage2_abort(page.level());

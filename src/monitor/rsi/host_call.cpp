@@ -27,7 +27,7 @@ void host_call(RecRun& run, Result& result) {
   }
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, page_of(ipa));
   if (!page.mapped()) {
-    if (page.ripas == abi::Ripas::kEmpty) {
+    if (page.refused()) {
       result.returns(static_cast<uint64_t>(abi::RsiStatus::kErrorInput));
     } else {
       result.stage2_abort(page.level());
@@ -52,13 +52,14 @@ Completion complete_host_call(RecRun& run, const uint64_t (&host_gprs)[abi::rec_
   const Ipa ipa = rec.host_call_ipa;
   ProtectedPage page = lookup_protected_page(run.granules, run.realm.rd, page_of(ipa));
   if (!page.mapped()) {
-    if (page.ripas != abi::Ripas::kEmpty) {
+    if (!page.refused()) {
       // The host unmapped the page meanwhile: it must map it again first.
       emulated_stage2_abort_exit(run, page.level(), ipa.value());
       return Completion::kStage2Abort;
     }
-    // The realm gave the page up (RIPAS EMPTY): the results have nowhere to
-    // go and are dropped; X0 stays as it was.
+    // The realm gave the page up (RIPAS EMPTY; or it is a channel page,
+    // which never holds a call): the results have nowhere to go and are
+    // dropped; X0 stays as it was.
     rec.host_call_pending = false;
     return Completion::kDone;
   }

@@ -67,6 +67,13 @@
 
 namespace mica::monitor {
 
+namespace debug {
+// The host build's read-only debug view (src/monitor_debug): tests and
+// fuzzers read the monitor's private tables through it. It is not part of
+// the monitor library, and the freestanding aarch64 build never compiles it.
+class MonitorView;
+}  // namespace debug
+
 enum class GranuleState : uint8_t {
   kUndelegated = 0,  // spec UNDELEGATED, TF-RMM "NS"
   kDelegated = 1,
@@ -176,6 +183,7 @@ class GranuleTable {
 
  private:
   friend class GranuleLock;
+  friend class debug::MonitorView;
   struct Entry {
     std::atomic<uint8_t> lock{0};
     std::atomic<uint8_t> state{0};

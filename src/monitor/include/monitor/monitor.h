@@ -121,6 +121,7 @@ class Monitor {
   bool test_set_rec_running(PhysAddr rec, bool running);
 
  private:
+  friend class debug::MonitorView;
   PlatformInterface& platform_;
   // Locks are taken by read-only introspection too.
   mutable GranuleTable granules_;

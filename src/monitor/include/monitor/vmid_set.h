@@ -7,6 +7,10 @@
 
 namespace mica::monitor {
 
+namespace debug {
+class MonitorView;  // the host build's debug view (monitor/granule_table.h)
+}
+
 class VmidSet {
  public:
   // The platform has FEAT_VMID16.
@@ -19,6 +23,7 @@ class VmidSet {
   bool in_use(uint16_t vmid) const;
 
  private:
+  friend class debug::MonitorView;
   static constexpr uint32_t kWords = kVmidCount / 64;
   std::atomic<uint64_t> words_[kWords] = {};
 };

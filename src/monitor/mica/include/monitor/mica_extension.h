@@ -103,6 +103,7 @@ class MicaExtension {
 
  private:
   friend struct Storage;
+  friend class debug::MonitorView;
   PlatformInterface& platform_;
   GranuleTable& granules_;
   // Taken first, before any granule lock, by MICA_WORKFLOW_CREATE only.
