@@ -9,6 +9,10 @@
  *
  *   MEMCPY          one realm: memcpy() from one private buffer to another,
  *                   `chunk` bytes at a time: the emulated CPU's limit.
+ *   MEMCPY_BOUNCE   one realm: each chunk memcpy'd into a bounce buffer of
+ *                   the ring's size (cycling through it like the ring), then
+ *                   out of it: the two copies any shared-memory channel
+ *                   makes, without the channel.
  *   CHANNEL_WRITER  a Mica stream (mica/stream.h): mica_stream_send of
  *   CHANNEL_READER  `chunk`-byte messages into the protected data channel,
  *                   mica_stream_receive into the reader's private buffer,
@@ -23,7 +27,8 @@
  *
  * Host calls (gprs on the way in -> the host's answer):
  *   DP_PARAMS  -                       -> role, bytes, chunk, data channel,
- *                                         credit channel, window IPA, cipher
+ *                                         credit channel, window IPA, cipher,
+ *                                         bounce buffer size
  *   DP_START   -                       -> 1 go, 0 wait (yield and ask again)
  *   DP_END     -                       -> -
  *   DP_RESULT  status, checksum, bytes, waits -> -
@@ -52,7 +57,7 @@ enum {
   kSend = 0x114,
   kRecv = 0x115,
 };
-enum { kMemcpy = 1, kChannelWriter = 2, kChannelReader = 3, kSealWriter = 4, kSealReader = 5 };
+enum { kMemcpy = 1, kChannelWriter = 2, kChannelReader = 3, kSealWriter = 4, kSealReader = 5, kMemcpyBounce = 6 };
 enum { kAesGcm = 0, kChachaPoly = 1 };
 #define TAG 16u
 
@@ -65,7 +70,7 @@ static uint64_t* host_call(uint32_t imm) {
 }
 
 struct params {
-  uint64_t role, bytes, chunk, data_channel, credit_channel, window, cipher;
+  uint64_t role, bytes, chunk, data_channel, credit_channel, window, cipher, bounce;
 };
 
 __attribute__((noreturn)) static void fail(uint64_t status) {
@@ -124,6 +129,23 @@ static void run_memcpy(const struct params* p) {
   fill(src, p->bytes);
   start();
   for (uint64_t off = 0; off < p->bytes; off += p->chunk) memcpy(dst + off, src + off, min_u64(p->chunk, p->bytes - off));
+  end();
+  result(checksum(dst, p->bytes), p->bytes, 0);
+}
+
+static void run_memcpy_bounce(const struct params* p) {
+  if (p->bounce < p->chunk || p->bounce % p->chunk != 0) fail(0x21);
+  uint8_t* src = buffer(p->bytes);
+  uint8_t* bounce = buffer(p->bounce);
+  uint8_t* dst = buffer(p->bytes);
+  fill(src, p->bytes);
+  start();
+  for (uint64_t off = 0; off < p->bytes; off += p->chunk) {
+    const uint64_t n = min_u64(p->chunk, p->bytes - off);
+    uint8_t* slot = bounce + off % p->bounce;
+    memcpy(slot, src + off, n);
+    memcpy(dst + off, slot, n);
+  }
   end();
   result(checksum(dst, p->bytes), p->bytes, 0);
 }
@@ -263,10 +285,11 @@ static void run_seal_reader(const struct params* p) {
 int main(void) {
   memset(call.gprs, 0, sizeof call.gprs);
   const uint64_t* g = host_call(kParams);
-  const struct params p = {g[0], g[1], g[2], g[3], g[4], g[5], g[6]};
+  const struct params p = {g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]};
   if (p.bytes == 0 || p.bytes % 8 != 0 || p.chunk == 0 || p.chunk % 8 != 0 || p.chunk > 0xFFFFFFF0u) fail(0x10);
   switch (p.role) {
     case kMemcpy: run_memcpy(&p); break;
+    case kMemcpyBounce: run_memcpy_bounce(&p); break;
     case kChannelWriter: run_channel_writer(&p); break;
     case kChannelReader: run_channel_reader(&p); break;
     case kSealWriter: run_seal_writer(&p); break;
