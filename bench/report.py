@@ -115,6 +115,81 @@ def policy_table(benchmarks):
     return "\n".join(out)
 
 
+def dataplane_tables(benchmarks):
+    paths = {}
+    ratios = None
+    for b in benchmarks:
+        name = short_name(b["name"])
+        if not name.startswith("dataplane/"):
+            continue
+        path = name.split("/", 1)[1]
+        if b.get("error_occurred"):
+            paths[path] = {"error": b.get("error_message", "")}
+        elif path == "ratios":
+            ratios = b
+        else:
+            paths[path] = b
+    if not paths:
+        return ""
+    out = ["| path | moved | runs | wall (median; min–max) | MiB/s | host CPU | guest insn/byte | writer + reader | "
+           "REC_ENTERs | own-PE MiB/s |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for path, b in paths.items():
+        if "error" in b:
+            out.append(f"| {path} | error: {b['error']} |" + " |" * 8)
+            continue
+        split = ""
+        if "writer_insn/B" in b:
+            split = f"{b['writer_insn/B']:.3f} + {b['reader_insn/B']:.3f}"
+        own = f"{b['own_PE_MiB/s']:,.1f}" if "own_PE_MiB/s" in b else ""
+        wall = f"{b['wall_s']:,.3f} s"
+        if b.get("rounds", 1) > 1:
+            wall += f" ({b['wall_min_s']:,.2f}–{b['wall_max_s']:,.2f})"
+        out.append(f"| {path} | {b['MiB']:,.0f} MiB | {b.get('rounds', 1):,.0f} | {wall} | {b['MiB/s']:,.2f} | "
+                   f"{b['cpu_s']:,.3f} s | {b['insn/B']:,.3f} | {split} | {b['rec_enters']:,.0f} | {own} |")
+    if ratios is not None:
+        out.append("")
+        out.append("| ratio (same run) | value |")
+        out.append("|---|---:|")
+        labels = [
+            ("speedup_vs_aes256gcm", "channel bytes/s ÷ AES-256-GCM baseline bytes/s"),
+            ("speedup_vs_chacha20poly1305", "channel bytes/s ÷ ChaCha20-Poly1305 baseline bytes/s"),
+            ("cpu_vs_aes256gcm", "AES-256-GCM baseline host CPU/byte ÷ channel host CPU/byte"),
+            ("cpu_vs_chacha20poly1305", "ChaCha20-Poly1305 baseline host CPU/byte ÷ channel host CPU/byte"),
+            ("insn_vs_aes256gcm", "AES-256-GCM baseline insn/byte ÷ channel insn/byte"),
+            ("insn_vs_chacha20poly1305", "ChaCha20-Poly1305 baseline insn/byte ÷ channel insn/byte"),
+            ("channel/memcpy_time", "channel time ÷ memcpy time (one emulated CPU, realms in turn)"),
+            ("channel/memcpy_cpu", "channel host CPU/byte ÷ memcpy host CPU/byte"),
+            ("bounce/memcpy_time", "memcpy through a bounce buffer (two copies) time ÷ memcpy time"),
+            ("channel/bounce_time", "channel time ÷ memcpy-through-a-bounce-buffer time"),
+            ("channel_own_PE/memcpy_time", "channel time with a PE per realm (derived) ÷ memcpy time"),
+            ("channel/memcpy_insn", "channel insn/byte ÷ memcpy insn/byte"),
+        ]
+        for key, label in labels:
+            if key in ratios:
+                out.append(f"| {label} | {ratios[key]:,.2f} |")
+    return "\n".join(out)
+
+
+def deploy_table(benchmarks):
+    rows = [b for b in benchmarks if short_name(b["name"]).startswith("deploy/")]
+    if not rows:
+        return ""
+    out = ["| components | deploy | run to exit | teardown | RD | REC | REC aux | RTT | WORKFLOW + aux | SHARED | "
+           "monitor holds | DATA (apart) |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for b in rows:
+        n = short_name(b["name"]).split("/")[-1]
+        if b.get("error_occurred"):
+            out.append(f"| {n} | error: {b.get('error_message', '')} |" + " |" * 10)
+            continue
+        out.append(f"| {n} | {b['deploy_ms']:,.1f} ms | {b['run_ms']:,.1f} ms | {b['teardown_ms']:,.1f} ms | "
+                   f"{b['RD']:,.0f} | {b['REC']:,.0f} | {b['REC_AUX']:,.0f} | {b['RTT']:,.0f} | {b['WORKFLOW']:,.0f} | "
+                   f"{b['SHARED']:,.0f} | {b['monitor_KiB']:,.0f} KiB | {b['DATA']:,.0f} granules, "
+                   f"{b['data_KiB']:,.0f} KiB |")
+    return "\n".join(out)
+
+
 def main():
     results = sys.argv[1]
     machine = {}
@@ -160,6 +235,22 @@ def main():
         print("\n## The fixed RMI sequence: instructions per command (callgrind)\n")
         with open(cg) as f:
             print(f.read())
+    workflow = load("bench_workflow")
+    if workflow is not None:
+        dataplane = dataplane_tables(workflow)
+        if dataplane:
+            print("\n## The data plane: channel, AEAD through the host, memcpy (bench_workflow)\n")
+            print("One run of each path, back to back in one process. Wall time from the moment every realm of the "
+                  "path is ready to the last one's end; guest instructions counted per VMID by the realm CPU over "
+                  "the same interval; host CPU = the benchmark process's CPU time over it. own-PE: bytes over the "
+                  "busier realm's share of that time (derived: as if each realm had a PE of its own).\n")
+            print(dataplane)
+        deploy = deploy_table(workflow)
+        if deploy:
+            print("\n## Deploying a workflow of N components (bench_workflow)\n")
+            print("Medians over the iterations. Granules the monitor holds once deployed (granule table census); "
+                  "DATA is the realms' RAM, listed apart. 4 KiB each.\n")
+            print(deploy)
     policy = load("bench_policy")
     if policy is not None:
         print("\n## The policy compiler (bench_policy)\n")

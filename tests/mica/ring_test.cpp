@@ -103,6 +103,30 @@ TEST(MicaRing, WrapsAroundWhenTheReaderKeepsUp) {
   }
 }
 
+// Messages are copied a run of words at a time, split where the ring wraps:
+// every length (whole words and a partial last one), from and into buffers
+// at every alignment, wrapping at every word of the ring.
+TEST(MicaRing, MessagesOfEveryLengthAndAlignmentWrapAnywhere) {
+  Region region(MICA_RING_HEADER_SIZE + 1024);
+  mica_ring writer{}, reader{};
+  ASSERT_EQ(mica_ring_init(&writer, region.data(), region.size()), MICA_RING_OK);
+  ASSERT_EQ(mica_ring_attach(&reader, region.data(), region.size()), MICA_RING_OK);
+  std::vector<uint8_t> source(1024 + 8), received(1024 + 8);
+  uint32_t n = 0;
+  for (uint32_t length = 0; length + 8 <= writer.capacity; length += (length < 200 ? 1 : 37)) {
+    for (uint32_t misalign = 0; misalign < 8; misalign += 3, ++n) {
+      for (uint32_t i = 0; i < length; ++i) source[misalign + i] = static_cast<uint8_t>(i * 7 + n);
+      ASSERT_EQ(mica_ring_write(&writer, source.data() + misalign, length), MICA_RING_OK);
+      uint32_t got = 0;
+      ASSERT_EQ(mica_ring_read(&reader, received.data() + (7 - misalign), length, &got), MICA_RING_OK) << length;
+      ASSERT_EQ(got, length);
+      ASSERT_EQ(std::memcmp(received.data() + (7 - misalign), source.data() + misalign, length), 0)
+          << "length " << length << ", misalignment " << misalign << ", stream offset " << reader.tail;
+    }
+  }
+  EXPECT_GT(reader.tail, 100 * writer.capacity);  // wrapped many times, at many offsets
+}
+
 TEST(MicaRing, ALappedReaderSeesAnOverrunAndResumes) {
   Region region(1024);
   mica_ring writer{}, reader{};

@@ -15,7 +15,9 @@
  * message, then (after an acquire barrier) loads `claimed`: if the producer
  * had claimed the bytes it just copied for a newer lap, the copy may be torn
  * and is discarded. Data words are accessed with single 64-bit atomic
- * (relaxed) accesses, so no access is a data race.
+ * (relaxed) accesses, so no access is a data race; on aarch64 they are
+ * copied eight at a time with LDP/STP of X registers, each register one
+ * single-copy-atomic 64-bit access, as a relaxed access compiles to.
  */
 #ifndef MICA_CHANNEL_H
 #define MICA_CHANNEL_H

@@ -335,6 +335,7 @@ RunSummary run_pipeline(const RunRequest& request, std::ostream& out) {
     auto bytes = read_file(file, error);
     if (!bytes) return fail(RunOutcome::kUsage, error);
     const policy::Window* inbox = window_of(policy.components[*component], policy::WindowDirection::kIn);
+    if (inbox == nullptr) return fail(RunOutcome::kUsage, "'" + policy.components[*component].name + "' has no inbox");
     const uint64_t room = inbox->size - MICA_INBOX_PAYLOAD - MICA_SIO_IV_SIZE - MICA_SIO_TAG_SIZE;
     if (bytes->size() > room) {
       return fail(RunOutcome::kUsage, "input '" + file + "' (" + with_commas(bytes->size()) + " bytes) does not fit '" +
