@@ -37,7 +37,7 @@ mica::cli::CommandRegistration registration{"run", [](CLI::App& app, int& exit_c
   command->add_option("--deployed-policy", request->deployed_policy_file,
                       "the host deploys this policy instead of POLICY (to see the owners notice)");
   command->add_option("--graph", request->graph_file, "draw the policy's flow graph (.svg, .png, .pdf or .dot)");
-  command->add_option("--state-dir", request->state_dir, "the platform's key directory");
+  command->add_option("--state,--state-dir", request->state_dir, "the platform's key directory");
   command->add_option("--max-rec-enters", request->max_rec_enters, "the host's REC_ENTER budget");
   command->callback([&exit_code, request, inputs, images] {
     for (const std::string& input : *inputs) {

@@ -367,7 +367,8 @@ TEST_F(VerifierTest, MostFundamentalFailureDecidesTheExitCode) {
 
 TEST_F(VerifierTest, TruncatedTokenIsMalformed) {
   Bytes token = testing::make_cca_token(boot, spec());
-  token.resize(token.size() - 1);
+  ASSERT_FALSE(token.empty());
+  token.pop_back();
   TokenReport report = verify(token);
   EXPECT_EQ(report.failure(), FailureClass::kMalformed);
   EXPECT_EQ(exit_code(report.failure()), kExitMalformed);
