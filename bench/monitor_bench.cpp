@@ -235,6 +235,13 @@ struct RttRig : Rig {
     host.create_rtts(realm, base, 2);
     return base;
   }
+  // Level-3 RTTs for the first rtts.size() 2 MiB regions (untimed setup).
+  void create_l3_batch(std::vector<PhysAddr>& rtts) {
+    for (size_t i = 0; i < rtts.size(); ++i) {
+      rtts[i] = host.delegated();
+      BenchHost::expect_success(host.rmi(RmiCommand::kRttCreate, rd(), rtts[i].value(), i * kL3Span, 3), "RTT_CREATE");
+    }
+  }
   RawRealm realm;
   uint64_t rd() const { return realm.rd.value(); }
 
@@ -266,13 +273,7 @@ void rmi_rtt_destroy(benchmark::State& state) {
   std::vector<PhysAddr> rtts(kRttBatch);
   measure(state, kRttBatch, [&](Latency& l) {
     l.iteration(
-        [&] {
-          for (unsigned i = 0; i < kRttBatch; ++i) {
-            rtts[i] = rig.host.delegated();
-            BenchHost::expect_success(rig.host.rmi(RmiCommand::kRttCreate, rig.rd(), rtts[i].value(), i * kL3Span, 3),
-                                      "RTT_CREATE");
-          }
-        },
+        [&] { rig.create_l3_batch(rtts); },
         [&] { return each(kRttBatch, [&](unsigned i) { return rig.host.rmi(RmiCommand::kRttDestroy, rig.rd(), i * kL3Span, 3); }); },
         [&] { for (PhysAddr r : rtts) rig.host.undelegate(r); });
   });
@@ -283,13 +284,7 @@ void rmi_rtt_fold(benchmark::State& state) {
   std::vector<PhysAddr> rtts(kRttBatch);
   measure(state, kRttBatch, [&](Latency& l) {
     l.iteration(
-        [&] {
-          for (unsigned i = 0; i < kRttBatch; ++i) {
-            rtts[i] = rig.host.delegated();
-            BenchHost::expect_success(rig.host.rmi(RmiCommand::kRttCreate, rig.rd(), rtts[i].value(), i * kL3Span, 3),
-                                      "RTT_CREATE");
-          }
-        },
+        [&] { rig.create_l3_batch(rtts); },
         // 512 UNASSIGNED EMPTY entries fold into one level-2 entry.
         [&] { return each(kRttBatch, [&](unsigned i) { return rig.host.rmi(RmiCommand::kRttFold, rig.rd(), i * kL3Span, 3); }); },
         [&] { for (PhysAddr r : rtts) rig.host.undelegate(r); });
@@ -665,9 +660,7 @@ void mica_share_unmap(benchmark::State& state) {
   });
 }
 
-// Registration: batches (iterations) chosen so that each runs in well under a second.
-#define MICA_LATENCY(function, name, batches) \
-  BENCHMARK(function)->Name(name)->UseManualTime()->Iterations(batches)->Unit(benchmark::kNanosecond)
+// Registration (MICA_LATENCY: latency.h).
 
 MICA_LATENCY(rmi_version, "RMI_VERSION", 200);
 MICA_LATENCY(rmi_features, "RMI_FEATURES", 200);

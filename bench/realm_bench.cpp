@@ -202,13 +202,7 @@ void realm_gate_vs_host_relay(benchmark::State& state) {
     relay_ns.push_back(host * 1e9 / kCalls);
     l.record(gate, 0);
   });
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  state.counters["gate_ns"] = median(gate_ns);
-  state.counters["relay_ns"] = median(relay_ns);
-  state.counters["relay/gate"] = median(gate_ns) > 0 ? median(relay_ns) / median(gate_ns) : 0.0;
+  report_gate_vs_relay(state, std::move(gate_ns), std::move(relay_ns));
 }
 
 BENCHMARK(realm_rsi_version)->Name("realm/RSI_VERSION")->UseManualTime()->Iterations(20)->Unit(benchmark::kNanosecond);

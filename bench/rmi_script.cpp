@@ -44,21 +44,16 @@ namespace {
 
 constexpr unsigned kDataPages = 16;
 
-class Script {
- public:
-  Script() : machine_(bench_machine_config(16)), host_([this](const SmcArgs& a) { return machine_.smc(a); }, machine_) {}
+// A machine whose calls are counted one by one: callgrind's counters are
+// zeroed before each SMC and dumped after it as "NNN COMMAND".
+class CountedCalls {
+ protected:
+  CountedCalls() : machine_(bench_machine_config(16)), host_([this](const SmcArgs& a) { return machine_.smc(a); }, machine_) {}
 
-  // One command: counters zeroed before, dumped after as "NN COMMAND".
   SmcResult call(const char* name, uint64_t fid, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0,
                  uint64_t x5 = 0) {
-    SmcArgs args;
-    args.x[0] = fid;
-    args.x[1] = x1;
-    args.x[2] = x2;
-    args.x[3] = x3;
-    args.x[4] = x4;
-    args.x[5] = x5;
-    char label[64];
+    const SmcArgs args{{fid, x1, x2, x3, x4, x5}};
+    char label[80];
     std::snprintf(label, sizeof label, "%03u %s", ++count_, name);
     CALLGRIND_ZERO_STATS;
     const SmcResult result = machine_.smc(args);
@@ -74,7 +69,19 @@ class Script {
                 uint64_t x5 = 0) {
     return call(name, abi::rmi_fid(command), x1, x2, x3, x4, x5);
   }
+  SmcResult mica(MicaRmiCommand command, const char* name, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0,
+                 uint64_t x4 = 0) {
+    return call(name, abi::mica_rmi_fid(command), x1, x2, x3, x4);
+  }
 
+  platform::Machine machine_;
+  BenchHost host_;
+  unsigned count_ = 0;
+  bool ok_ = true;
+};
+
+class Script : public CountedCalls {
+ public:
   PhysAddr delegated() {
     const PhysAddr pa = host_.ns_granule();
     rmi(RmiCommand::kGranuleDelegate, "RMI_GRANULE_DELEGATE", pa.value());
@@ -159,11 +166,7 @@ class Script {
     return pa;
   }
 
-  platform::Machine machine_;
-  BenchHost host_;
   std::vector<PhysAddr> granules_;
-  unsigned count_ = 0;
-  bool ok_ = true;
 };
 
 // AArch64 code for realms: register moves, SMC #0, WFI, branches.
@@ -200,7 +203,7 @@ class Code {
 };
 
 // Every command the fixed sequence does not make.
-class EveryCommand {
+class EveryCommand : public CountedCalls {
  public:
   static constexpr uint64_t kChannelIpa = 0x8000'0000;
   static constexpr uint64_t kUnprotected = uint64_t{1} << (kRawS2sz - 1);
@@ -208,40 +211,10 @@ class EveryCommand {
   static constexpr uint64_t kRipasPage = 2 * kGranuleSize;  // IPA of page 2: RIPAS changes
   static constexpr unsigned kPages = 4;
 
-  EveryCommand() : machine_(bench_machine_config(16)), host_([this](const SmcArgs& a) { return machine_.smc(a); }, machine_) {
+  EveryCommand() {
     // The platform's attestation (its key, this boot's RAK and platform
     // token) is made on first use: before counting, not in the first INIT.
     (void)machine_.attestation();
-  }
-
-  SmcResult call(const char* name, uint64_t fid, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0,
-                 uint64_t x5 = 0) {
-    SmcArgs args;
-    args.x[0] = fid;
-    args.x[1] = x1;
-    args.x[2] = x2;
-    args.x[3] = x3;
-    args.x[4] = x4;
-    args.x[5] = x5;
-    char label[80];
-    std::snprintf(label, sizeof label, "%03u %s", ++count_, name);
-    CALLGRIND_ZERO_STATS;
-    const SmcResult result = machine_.smc(args);
-    CALLGRIND_DUMP_STATS_AT(label);
-    if (result.x[0] != 0) {
-      std::fprintf(stderr, "rmi_script: %s failed: X0 = 0x%llx\n", label, static_cast<unsigned long long>(result.x[0]));
-      ok_ = false;
-    }
-    std::printf("%s\n", label);
-    return result;
-  }
-  SmcResult rmi(RmiCommand command, const char* name, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0,
-                uint64_t x5 = 0) {
-    return call(name, abi::rmi_fid(command), x1, x2, x3, x4, x5);
-  }
-  SmcResult mica(MicaRmiCommand command, const char* name, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0,
-                 uint64_t x4 = 0) {
-    return call(name, abi::mica_rmi_fid(command), x1, x2, x3, x4);
   }
 
   struct Realm {
@@ -455,11 +428,6 @@ class EveryCommand {
     }
     host_.destroy_realm(realm.raw);
   }
-
-  platform::Machine machine_;
-  BenchHost host_;
-  unsigned count_ = 0;
-  bool ok_ = true;
 };
 
 }  // namespace

@@ -457,18 +457,10 @@ void gate_vs_host_relay(benchmark::State& state) {
     relay_ns.push_back(seconds(t3, t4) * 1e9 / kCalls);
     l.record(gate, status);
   });
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  state.counters["gate_ns"] = median(gate_ns);
-  state.counters["relay_ns"] = median(relay_ns);
-  state.counters["relay/gate"] = median(gate_ns) > 0 ? median(relay_ns) / median(gate_ns) : 0.0;
+  report_gate_vs_relay(state, std::move(gate_ns), std::move(relay_ns));
   if (rig.cpu.refused() != 0) state.SkipWithError("the monitor refused a call");
 }
 
-#define MICA_LATENCY(function, name, batches) \
-  BENCHMARK(function)->Name(name)->UseManualTime()->Iterations(batches)->Unit(benchmark::kNanosecond)
 
 MICA_LATENCY(rec_enter_scripted, "RMI_REC_ENTER/scripted_cpu_irq_exit", 200);
 MICA_LATENCY(rsi_version, "RSI_VERSION", 200);

@@ -69,14 +69,7 @@ class BenchHost {
   // --- raw calls (what is timed) ---
   SmcResult smc(uint64_t fid, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0, uint64_t x5 = 0,
                 uint64_t x6 = 0) {
-    SmcArgs args;
-    args.x[0] = fid;
-    args.x[1] = x1;
-    args.x[2] = x2;
-    args.x[3] = x3;
-    args.x[4] = x4;
-    args.x[5] = x5;
-    args.x[6] = x6;
+    const SmcArgs args{{fid, x1, x2, x3, x4, x5, x6}};
     return smc_(args);
   }
   SmcResult rmi(RmiCommand command, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, uint64_t x4 = 0,

@@ -34,4 +34,16 @@ Latency::~Latency() {
   state_.counters["commands"] = static_cast<double>(per_command_ns_.size() * batch_);
 }
 
+void report_gate_vs_relay(benchmark::State& state, std::vector<double> gate_ns, std::vector<double> relay_ns) {
+  auto median = [](std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  const double gate = median(gate_ns);
+  const double relay = median(relay_ns);
+  state.counters["gate_ns"] = gate;
+  state.counters["relay_ns"] = relay;
+  state.counters["relay/gate"] = gate > 0 ? relay / gate : 0.0;
+}
+
 }  // namespace mica::bench

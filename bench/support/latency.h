@@ -60,6 +60,10 @@ class Latency {
   bool differences_ = false;
 };
 
+// The gate against the same call relayed through the host: per-call times
+// (ns) gathered over batches, reported as their medians and the ratio.
+void report_gate_vs_relay(benchmark::State& state, std::vector<double> gate_ns, std::vector<double> relay_ns);
+
 // Runs `body(latency)` once per iteration of `state`.
 template <class Body>
 void measure(benchmark::State& state, unsigned batch, Body&& body) {
@@ -68,3 +72,8 @@ void measure(benchmark::State& state, unsigned batch, Body&& body) {
 }
 
 }  // namespace mica::bench
+
+// Registers a latency benchmark: `batches` iterations (chosen so that each
+// runs in well under a second), each timed by `measure`.
+#define MICA_LATENCY(function, name, batches) \
+  BENCHMARK(function)->Name(name)->UseManualTime()->Iterations(batches)->Unit(benchmark::kNanosecond)

@@ -223,6 +223,11 @@ std::string to_hex(std::span<const uint8_t> data) {
   return out;
 }
 
+std::string to_hex(std::span<const uint8_t> data, size_t max_bytes) {
+  if (data.size() <= max_bytes) return to_hex(data);
+  return to_hex(data.first(max_bytes)) + "...";
+}
+
 std::optional<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   auto nibble = [](char c) -> int {

@@ -8,6 +8,7 @@
 
 #include "mica/secure_io_abi.h"
 #include "mica/sio_crypto.h"
+#include "verify/cbor.h"
 
 namespace mica::verify {
 
@@ -30,16 +31,7 @@ uint32_t le32(std::span<const uint8_t> b, size_t at) {
 }
 uint64_t le64(std::span<const uint8_t> b, size_t at) { return le32(b, at) | uint64_t{le32(b, at + 4)} << 32; }
 
-std::string hex(std::span<const uint8_t> bytes, size_t max = 64) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  if (bytes.size() > max) out += "...";
-  return out;
-}
+std::string hex(std::span<const uint8_t> bytes, size_t max = 64) { return cbor::to_hex(bytes, max); }
 
 const char* peer_state_name(uint32_t state) {
   switch (state) {

@@ -23,6 +23,7 @@
 #include "policy/graph.h"
 #include "policy_cli.h"
 #include "vcpu/realm_cpus.h"
+#include "verify/cbor.h"
 #include "verify/compiled_policy.h"
 #include "verify/owner_session.h"
 
@@ -33,16 +34,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using monitor::kGranuleSize;
 
-std::string hex(std::span<const uint8_t> bytes, size_t max = 64) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  if (bytes.size() > max) out += "...";
-  return out;
-}
+std::string hex(std::span<const uint8_t> bytes, size_t max = 64) { return verify::cbor::to_hex(bytes, max); }
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n);

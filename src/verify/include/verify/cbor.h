@@ -149,6 +149,9 @@ std::string diagnostic(const Item& value);
 bool is_valid_utf8(std::string_view text);
 
 std::string to_hex(std::span<const uint8_t> data);
+// The first `max_bytes` of `data` in hex, then "..." if there were more
+// (digests and keys in messages for people).
+std::string to_hex(std::span<const uint8_t> data, size_t max_bytes);
 // Parses an even-length hex string (upper or lower case); nullopt otherwise.
 std::optional<Bytes> from_hex(std::string_view hex);
 
