@@ -268,28 +268,20 @@ void rmi_rtt_create(benchmark::State& state) {
   });
 }
 
-void rmi_rtt_destroy(benchmark::State& state) {
+// RTT_DESTROY and RTT_FOLD both take level-3 RTTs away again (a fold turns
+// 512 UNASSIGNED EMPTY entries into one level-2 entry); `command` is timed.
+void remove_l3_rtts(benchmark::State& state, RmiCommand command) {
   RttRig rig;
   std::vector<PhysAddr> rtts(kRttBatch);
   measure(state, kRttBatch, [&](Latency& l) {
     l.iteration(
         [&] { rig.create_l3_batch(rtts); },
-        [&] { return each(kRttBatch, [&](unsigned i) { return rig.host.rmi(RmiCommand::kRttDestroy, rig.rd(), i * kL3Span, 3); }); },
+        [&] { return each(kRttBatch, [&](unsigned i) { return rig.host.rmi(command, rig.rd(), i * kL3Span, 3); }); },
         [&] { for (PhysAddr r : rtts) rig.host.undelegate(r); });
   });
 }
-
-void rmi_rtt_fold(benchmark::State& state) {
-  RttRig rig;
-  std::vector<PhysAddr> rtts(kRttBatch);
-  measure(state, kRttBatch, [&](Latency& l) {
-    l.iteration(
-        [&] { rig.create_l3_batch(rtts); },
-        // 512 UNASSIGNED EMPTY entries fold into one level-2 entry.
-        [&] { return each(kRttBatch, [&](unsigned i) { return rig.host.rmi(RmiCommand::kRttFold, rig.rd(), i * kL3Span, 3); }); },
-        [&] { for (PhysAddr r : rtts) rig.host.undelegate(r); });
-  });
-}
+void rmi_rtt_destroy(benchmark::State& state) { remove_l3_rtts(state, RmiCommand::kRttDestroy); }
+void rmi_rtt_fold(benchmark::State& state) { remove_l3_rtts(state, RmiCommand::kRttFold); }
 
 void rmi_rtt_read_entry(benchmark::State& state) {
   RttRig rig;

@@ -31,14 +31,6 @@ std::string realm_program_path(const std::string& name) {
   return std::string(MICA_REALM_PROGRAMS) + "/" + name + ".elf";
 }
 
-bool BenchHost::Memory::write(PhysAddr pa, std::span<const uint8_t> bytes) {
-  return machine_.host_write(pa, bytes.data(), bytes.size()) == platform::AccessResult::kOk;
-}
-
-bool BenchHost::Memory::read(PhysAddr pa, std::span<uint8_t> bytes) {
-  return machine_.host_read(pa, bytes.data(), bytes.size()) == platform::AccessResult::kOk;
-}
-
 BenchHost::BenchHost(host::SmcFunction smc, platform::Machine& machine)
     : smc_(std::move(smc)),
       machine_(machine),

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "host/load_plan.h"
+#include "host/machine_host.h"
 #include "host/realm_loader.h"
 #include "host/rmi_client.h"
 #include "monitor/abi/mica.h"
@@ -153,19 +154,9 @@ class BenchHost {
   void discard_workflow(Workflow& workflow, bool created = true);
 
  private:
-  class Memory final : public host::PhysicalMemory {
-   public:
-    explicit Memory(platform::Machine& machine) : machine_(machine) {}
-    bool write(PhysAddr pa, std::span<const uint8_t> bytes) override;
-    bool read(PhysAddr pa, std::span<uint8_t> bytes) override;
-
-   private:
-    platform::Machine& machine_;
-  };
-
   host::SmcFunction smc_;
   platform::Machine& machine_;
-  Memory memory_;
+  host::MachineMemory memory_;
   host::RangeGranuleAllocator granules_;
   host::RmiClient rmi_;
   uint16_t next_vmid_ = 1;
